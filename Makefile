@@ -1,0 +1,45 @@
+# Fieldlog: `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-fast translations screenshots bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d fieldlog/translations >/dev/null
+
+run: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-new
+	@echo "Fieldlog på http://127.0.0.1:$(PORT)/login"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.dev-installed translations
+	$(BIN)/pytest
+
+screenshots: $(VENV)/.dev-installed translations
+	$(BIN)/python -m tests.browser.screenshots
+
+bench: $(VENV)/.dev-installed translations
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check fieldlog tests bench
+	$(BIN)/ruff format --check fieldlog tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

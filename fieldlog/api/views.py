@@ -1,0 +1,168 @@
+"""Routes of /api/v1: who am I, the commitment in force, the sync endpoint, entries and tallies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Commitment, Entry, Municipality, Promise
+from ..services import tallies
+from ..services.commitments import active_commitment, municipalities_for, municipality_by_code
+from ..services.entries import entry_as_dict, parse_time, sync_entries
+from . import bp
+from .auth import api_error, api_login_required
+
+PUBLIC_FIELDS = ("municipality", "commitment", "promise", "text", "area", "owner", "activity",
+                 "yearly_target", "counted", "approved", "pending", "rejected", "status")
+
+
+def _zone() -> str:
+    return current_app.config["FIELDLOG_TIMEZONE"]
+
+
+def _year_arg() -> int:
+    raw = request.args.get("year")
+    if raw is None:
+        return tallies.today_local(_zone()).year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        api_error(400, "year: ett årtal, till exempel 2025")
+    return int(raw)
+
+
+def _own_municipality(code: str | None) -> Municipality:
+    municipality = municipality_by_code(code or "")
+    if municipality is None:
+        api_error(404, "municipality: okänd kommunkod")
+    if current_user.role != "admin" and municipality.police_area_id != current_user.police_area_id:
+        api_error(403, "municipality: inte i ditt polisområde")
+    return municipality
+
+
+@bp.get("/me")
+@api_login_required
+def me():
+    """Who the caller is."""
+    area = current_user.police_area.name if current_user.police_area else None
+    return jsonify(username=current_user.username, role=current_user.role, area=area)
+
+
+@bp.get("/commitments/active")
+@api_login_required
+def commitment_active():
+    """The commitment in force in a municipality on a day, with each promise's tally for that year."""
+    municipality = _own_municipality(request.args.get("municipality"))
+    day = tallies.today_local(_zone())
+    if request.args.get("on"):
+        try:
+            day = dt.date.fromisoformat(request.args["on"])
+        except ValueError:
+            api_error(400, "on: ett datum YYYY-MM-DD")
+    commitment = active_commitment(municipality, day)
+    if commitment is None:
+        api_error(404, "inget medborgarlöfte gäller den dagen")
+    return jsonify(commitment_as_dict(commitment, day.year))
+
+
+def commitment_as_dict(commitment: Commitment, year: int) -> dict:
+    """A commitment and its promises with their tallies for ``year``."""
+    counts = tallies.tally_for([p.id for p in commitment.promises], year)
+    return {
+        "key": commitment.key,
+        "title": commitment.title,
+        "municipality": commitment.municipality.code,
+        "valid_from": commitment.valid_from.isoformat(),
+        "valid_to": commitment.valid_to.isoformat(),
+        "until_superseded": commitment.until_superseded,
+        "promises": [
+            {
+                "id": p.id,
+                "key": p.key,
+                "area": p.area,
+                "text": p.text,
+                "owner": p.owner,
+                "activity": p.activity_type.code if p.activity_type else None,
+                "metrics": p.activity_type.metrics if p.activity_type else [],
+                "yearly_target": p.yearly_target,
+                "time_rule": p.time_rule,
+                "place_hint": p.place_hint,
+                "tally": {
+                    "year": year,
+                    "counted": counts[p.id]["counted"],
+                    "approved": counts[p.id]["approved"],
+                    "pending": counts[p.id]["pending"],
+                },
+            }
+            for p in commitment.promises
+        ],
+    }
+
+
+@bp.post("/entries")
+@api_login_required
+def post_entries():
+    """Store a batch of entries idempotently; one result per entry."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("entries"), list):
+        api_error(400, 'entries: väntade {"entries": [...]}')
+    items = body["entries"]
+    if not items:
+        api_error(422, "entries: minst en post")
+    if len(items) > current_app.config["API_MAX_ENTRIES"]:
+        api_error(413, f"entries: högst {current_app.config['API_MAX_ENTRIES']} poster per anrop")
+    results = sync_entries(current_user._get_current_object(), items)
+    return jsonify(results=[r.as_dict() for r in results])
+
+
+@bp.get("/entries")
+@api_login_required
+def list_entries():
+    """The caller's own entries (officer) or their police area's (supervisor, coordinator)."""
+    stmt = (
+        select(Entry)
+        .options(
+            joinedload(Entry.promise).joinedload(Promise.commitment).joinedload(Commitment.municipality),
+            joinedload(Entry.promise).joinedload(Promise.activity_type),
+        )
+        .where(Entry.status != "withdrawn")
+        .order_by(Entry.started_at.desc(), Entry.id.desc())
+    )
+    if current_user.role in ("supervisor", "coordinator"):
+        stmt = (
+            stmt.join(Entry.promise).join(Promise.commitment).join(Commitment.municipality)
+            .where(Municipality.police_area_id == current_user.police_area_id)
+        )
+    elif current_user.role != "admin":
+        stmt = stmt.where(Entry.author_id == current_user.id)
+    status = request.args.get("status")
+    if status is not None:
+        if status not in ("pending", "approved", "rejected"):
+            api_error(400, "status: pending, approved eller rejected")
+        stmt = stmt.where(Entry.status == status)
+    if request.args.get("since"):
+        since = parse_time(request.args["since"], ZoneInfo(_zone()))
+        if since is None:
+            api_error(400, "since: en tid i ISO 8601")
+        stmt = stmt.where(Entry.updated_at >= since)
+    entries = db.session.scalars(stmt.limit(5000)).unique()
+    return jsonify(entries=[entry_as_dict(e, _zone()) for e in entries])
+
+
+@bp.get("/tallies")
+@api_login_required
+def get_tallies():
+    """Per-promise yearly counts against targets for the caller's police area."""
+    if current_user.role == "officer":
+        abort(403)
+    year = _year_arg()
+    if request.args.get("municipality"):
+        municipalities = [_own_municipality(request.args["municipality"])]
+    else:
+        municipalities = municipalities_for(current_user)
+    rows = tallies.yearly_rows(municipalities, year, tallies.today_local(_zone()))
+    return jsonify(year=year, tallies=[{k: r[k] for k in PUBLIC_FIELDS} for r in rows])

@@ -1,0 +1,47 @@
+"""How Flask-Login finds the user: the session cookie, or a bearer token."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
+
+from ..extensions import db
+from ..models import User
+
+
+def register(login_manager: LoginManager) -> None:
+    """Install the loaders on the login manager."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Logga in för att fortsätta.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(identity: str) -> User | None:
+        # The identity carries the user's session epoch: deactivation or a
+        # password reset bumps it, and every older session stops at once.
+        try:
+            user_id, epoch = (int(x) for x in identity.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or not user.active or user.session_epoch != epoch:
+            return None
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_token(req) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        from ..services.users import user_for_token
+
+        user = user_for_token(header.removeprefix("Bearer ").strip())
+        if user is not None:
+            g.token_auth = True
+        return user
+
+
+def via_token() -> bool:
+    """Whether the current request was authenticated by a bearer token."""
+    return bool(g.get("token_auth")) and request.headers.get("Authorization", "").startswith("Bearer ")

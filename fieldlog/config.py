@@ -1,0 +1,54 @@
+"""Defaults, then ``FIELDLOG_*`` from the environment. No secrets here."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Config:
+    """Settings every instance starts from."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    FIELDLOG_TIMEZONE = "Europe/Stockholm"
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = ("sv", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a shift is long; the token lives as long as the session
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    API_MAX_ENTRIES = 500
+
+
+def env_overrides() -> dict:
+    """The settings given as ``FIELDLOG_*`` environment variables."""
+    found = {}
+    if url := os.environ.get("FIELDLOG_DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("FIELDLOG_SECRET_KEY"):
+        found["SECRET_KEY"] = key
+    if zone := os.environ.get("FIELDLOG_TIMEZONE"):
+        found["FIELDLOG_TIMEZONE"] = zone
+        found["BABEL_DEFAULT_TIMEZONE"] = zone
+    if os.environ.get("FIELDLOG_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
+        found["SESSION_COOKIE_SECURE"] = True
+        found["REMEMBER_COOKIE_SECURE"] = True
+    if uri := os.environ.get("FIELDLOG_RATELIMIT_STORAGE_URI"):
+        found["RATELIMIT_STORAGE_URI"] = uri
+    return found
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the secret key kept in the instance folder, making it (mode 0600) the first time."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,282 @@
+"""The tables of Fieldlog, in SQLAlchemy 2 style."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+ROLES = ("officer", "supervisor", "coordinator", "admin")
+OWNERS = ("polisen", "kommunen", "gemensamt")
+TIME_RULES = ("obekvam_tid",)
+ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+FOLLOW_UP_STATES = ("genomfort", "pagar", "ej_paborjat")
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and read back as aware UTC, on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; times must be timezone-aware")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+class PoliceArea(db.Model):
+    """A local police area (lokalpolisområde)."""
+
+    __tablename__ = "police_area"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    municipalities: Mapped[list[Municipality]] = relationship(
+        back_populates="police_area", order_by="Municipality.name"
+    )
+
+
+class Municipality(db.Model):
+    """A municipality (kommun), known by its four-digit code."""
+
+    __tablename__ = "municipality"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    police_area_id: Mapped[int] = mapped_column(ForeignKey("police_area.id"), index=True)
+    police_area: Mapped[PoliceArea] = relationship(back_populates="municipalities")
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="municipality", order_by="Commitment.valid_from"
+    )
+
+
+class ActivityType(db.Model):
+    """What was done (fotpatrull, skolbesök, …) and the counts it records."""
+
+    __tablename__ = "activity_type"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120))
+    metrics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_minutes: Mapped[int] = mapped_column(Integer, default=60)
+
+
+class Commitment(db.Model):
+    """A signed medborgarlöfte of one municipality for a period."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (CheckConstraint("valid_to >= valid_from", name="valid_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+    until_superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    signatories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    municipality: Mapped[Municipality] = relationship(back_populates="commitments")
+    promises: Mapped[list[Promise]] = relationship(
+        back_populates="commitment", order_by="Promise.position"
+    )
+
+
+class Promise(db.Model):
+    """One line of a commitment; countable when it names an activity."""
+
+    __tablename__ = "promise"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    area: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(20))
+    activity_type_id: Mapped[int | None] = mapped_column(ForeignKey("activity_type.id"))
+    yearly_target: Mapped[int | None] = mapped_column(Integer)
+    place_hint: Mapped[str | None] = mapped_column(String(200))
+    time_rule: Mapped[str | None] = mapped_column(String(20))
+    commitment: Mapped[Commitment] = relationship(back_populates="promises")
+    activity_type: Mapped[ActivityType | None] = relationship()
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: officer, supervisor, coordinator or admin of a police area."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    police_area_id: Mapped[int | None] = mapped_column(ForeignKey("police_area.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on deactivation or password reset: sessions carrying an older value stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    police_area: Mapped[PoliceArea | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        """The session identity: id and epoch, so a reset or deactivation ends old sessions."""
+        return f"{self.id}:{self.session_epoch}"
+
+    def set_password(self, password: str) -> None:
+        """Store a slow salted hash of the password."""
+        from flask import current_app
+
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the user holds one of the roles."""
+        return self.role in roles
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API, stored only as its SHA-256."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        """The stored form of a token."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_secret() -> str:
+        """A fresh random token to hand out once."""
+        return secrets.token_urlsafe(32)
+
+
+class Entry(db.Model):
+    """One logged activity against a promise, identified forever by the phone's client_id."""
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        CheckConstraint("officers >= 1", name="officers_positive"),
+        Index("ix_entry_promise_year_status", "promise_id", "year", "status"),
+        Index("ix_entry_author_status", "author_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The local calendar year of started_at (rule 2), kept for the tallies.
+    year: Mapped[int] = mapped_column(Integer)
+    # Whether started_at falls in inconvenient hours (rule 3), fixed by the start.
+    inconvenient: Mapped[bool] = mapped_column(Boolean)
+    place: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    officers: Mapped[int] = mapped_column(Integer, default=1)
+    metrics: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+    promise: Mapped[Promise] = relationship()
+
+
+class Tally(db.Model):
+    """Kept yearly counts of one promise; changed only by atomic SQL with each entry change."""
+
+    __tablename__ = "tally"
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counted: Mapped[int] = mapped_column(Integer, default=0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PromiseFollowUp(db.Model):
+    """A coordinator's yearly word on a promise without an activity (genomfört, pågår, …)."""
+
+    __tablename__ = "promise_follow_up"
+    __table_args__ = (UniqueConstraint("promise_id", "year", name="uq_promise_follow_up_year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    promise: Mapped[Promise] = relationship()
+
+
+class AuditEvent(db.Model):
+    """An append-only record of who did what, with the before and after."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(80), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(80), default="")
+    police_area_id: Mapped[int | None] = mapped_column(ForeignKey("police_area.id"))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[User | None] = relationship()

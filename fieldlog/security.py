@@ -1,0 +1,72 @@
+"""Security headers, safe redirects and template globals."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Whether a ``next`` target stays on this site (a path, never another host)."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    )
+
+
+def allow_framing() -> None:
+    """Let this response be shown in another site's iframe (the embeddable public view)."""
+    g.allow_framing = True
+
+
+def register(app: Flask) -> None:
+    """Add the headers of CONTRACT to every response and csrf_token() to templates."""
+
+    @app.after_request
+    def security_headers(response):
+        framable = g.get("allow_framing", False)
+        response.headers["Content-Security-Policy"] = CSP.format(
+            ancestors="*" if framable else "'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if not framable:
+            response.headers["X-Frame-Options"] = "DENY"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+
+
+def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The main menu: endpoint, label and who sees it; only endpoints that exist."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    items = [
+        ("logging.index", _("Logga"), ("officer", "supervisor")),
+        ("logging.entries", _("Mina poster"), ("officer", "supervisor")),
+        ("review.queue", _("Granska"), ("supervisor",)),
+        ("tallies.index", _("Uppföljning"), ("supervisor", "coordinator", "admin")),
+        ("review.audit", _("Logg"), ("supervisor", "coordinator")),
+        ("admin.index", _("Administration"), ("coordinator", "admin")),
+    ]
+    return [item for item in items if item[0] in current_app.view_functions]

@@ -1,0 +1,1 @@
+"""Service functions: they own the rules' application and the transaction; views stay thin."""

@@ -1,0 +1,104 @@
+"""Finding commitments and promises: the one in force, a police area's municipalities."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Commitment, Municipality, Promise, User
+from ..rules import commitment_in_force
+
+
+def municipalities_for(user: User) -> list[Municipality]:
+    """The municipalities a user may work with: their police area's (an admin's: all)."""
+    stmt = select(Municipality).order_by(Municipality.name)
+    if user.role != "admin":
+        stmt = stmt.where(Municipality.police_area_id == user.police_area_id)
+    return list(db.session.scalars(stmt))
+
+
+def municipality_by_code(code: str) -> Municipality | None:
+    """The municipality with a four-digit code, or None."""
+    return db.session.scalar(select(Municipality).where(Municipality.code == code))
+
+
+def active_commitment(municipality: Municipality, day: dt.date) -> Commitment | None:
+    """The commitment in force in a municipality on a day (rule 1), with its promises loaded."""
+    commitments = db.session.scalars(
+        select(Commitment)
+        .where(Commitment.municipality_id == municipality.id)
+        .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
+    ).all()
+    return commitment_in_force(commitments, day)
+
+
+def commitments_during_year(municipality: Municipality, year: int) -> list[Commitment]:
+    """The commitments of a municipality in force on some day of ``year``, oldest first."""
+    commitments = db.session.scalars(
+        select(Commitment)
+        .where(Commitment.municipality_id == municipality.id)
+        .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
+    ).all()
+    found: list[Commitment] = []
+    day = dt.date(year, 1, 1)
+    # In force changes only at a commitment's start or the day after its end.
+    edges = {day}
+    for c in commitments:
+        for d in (c.valid_from, c.valid_to + dt.timedelta(days=1)):
+            if d.year == year:
+                edges.add(d)
+    for d in sorted(edges):
+        c = commitment_in_force(commitments, d)
+        if c is not None and c not in found:
+            found.append(c)
+    return sorted(found, key=lambda c: c.valid_from)
+
+
+class PromiseResolver:
+    """Resolves a promise for an entry within one police area, loading the area's commitments once."""
+
+    def __init__(self, police_area_id: int | None, all_areas: bool = False) -> None:
+        stmt = select(Municipality).options(
+            selectinload(Municipality.commitments)
+            .selectinload(Commitment.promises)
+            .selectinload(Promise.activity_type)
+        )
+        if not all_areas:
+            stmt = stmt.where(Municipality.police_area_id == police_area_id)
+        self.municipalities = {m.code: m for m in db.session.scalars(stmt)}
+        self.promises_by_key = {
+            p.key: (m, c, p)
+            for m in self.municipalities.values()
+            for c in m.commitments
+            for p in c.promises
+        }
+
+    def by_key(self, key: str, day: dt.date) -> tuple[Promise | None, str | None]:
+        """The promise with ``key`` if its commitment is in force on ``day``; else a reason."""
+        found = self.promises_by_key.get(key)
+        if found is None:
+            return None, "unknown"
+        municipality, commitment, promise = found
+        if commitment_in_force(municipality.commitments, day) is not commitment:
+            return None, "not_in_force"
+        if promise.activity_type is None:
+            return None, "not_countable"
+        return promise, None
+
+    def by_activity(self, code: str, activity: str, day: dt.date) -> tuple[Promise | None, str | None]:
+        """The one promise with that activity in the commitment in force on ``day``; else a reason."""
+        municipality = self.municipalities.get(code)
+        if municipality is None:
+            return None, "unknown_municipality"
+        commitment = commitment_in_force(municipality.commitments, day)
+        if commitment is None:
+            return None, "not_in_force"
+        matches = [
+            p for p in commitment.promises if p.activity_type and p.activity_type.code == activity
+        ]
+        if len(matches) != 1:
+            return None, "no_match" if not matches else "ambiguous"
+        return matches[0], None

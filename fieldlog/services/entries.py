@@ -1,0 +1,499 @@
+"""Entries: one validation for the form and the API, and the idempotent set-based sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import AuditEvent, Entry, Promise, User, utcnow
+from ..rules import is_inconvenient, local_year
+from . import audit
+from .commitments import PromiseResolver
+from .tallies import TallyDelta
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+LONGEST_ENTRY = dt.timedelta(hours=24)
+EDITABLE = ("pending", "rejected")
+
+
+class EntryError(Exception):
+    """A refused change to an entry; ``status`` is the HTTP status that fits it."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class CleanEntry:
+    """An entry that passed validation, ready to store."""
+
+    client_id: str
+    promise: Promise
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    place: str | None
+    lat: float | None
+    lon: float | None
+    officers: int
+    metrics: dict[str, int]
+    notes: str | None
+    base_version: int | None
+    year: int = 0
+    inconvenient: bool = False
+    content_hash: str = ""
+
+    def columns(self) -> dict[str, Any]:
+        """The stored columns this entry sets."""
+        return {
+            "promise_id": self.promise.id,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "year": self.year,
+            "inconvenient": self.inconvenient,
+            "place": self.place,
+            "lat": self.lat,
+            "lon": self.lon,
+            "officers": self.officers,
+            "metrics": self.metrics,
+            "notes": self.notes,
+            "content_hash": self.content_hash,
+        }
+
+
+@dataclass
+class SyncResult:
+    client_id: Any
+    status: str
+    entry_id: int | None = None
+    version: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "status": self.status,
+            "entry_id": self.entry_id,
+            "version": self.version,
+            "errors": self.errors,
+        }
+
+
+def content_hash(promise_key: str, values: dict[str, Any]) -> str:
+    """A hash of an entry's canonical content, telling a replay from a changed entry."""
+
+    def iso(t: dt.datetime | None) -> str | None:
+        return t.astimezone(dt.UTC).isoformat() if t else None
+
+    canonical = {
+        "promise": promise_key,
+        "started_at": iso(values["started_at"]),
+        "ended_at": iso(values["ended_at"]),
+        "place": values["place"],
+        "lat": values["lat"],
+        "lon": values["lon"],
+        "officers": values["officers"],
+        "metrics": dict(sorted(values["metrics"].items())),
+        "notes": values["notes"],
+    }
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
+    """An ISO 8601 time, local in ``zone`` when it has no offset; None when unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(dt.UTC)
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = _("Måste vara text.")
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        errors[name] = _("Högst %(n)d tecken.", n=limit)
+    return value or None
+
+
+def _coordinates(data: dict, errors: dict[str, str]) -> tuple[float | None, float | None]:
+    lat, lon = data.get("lat"), data.get("lon")
+    if lat is None and lon is None:
+        return None, None
+    if lat is None or lon is None:
+        errors["lat" if lat is None else "lon"] = _("Ange både latitud och longitud, eller ingen.")
+        return None, None
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        errors["lat"] = _("Latitud och longitud måste vara tal.")
+        return None, None
+    if not (math.isfinite(lat) and -90 <= lat <= 90):
+        errors["lat"] = _("Latitud måste ligga mellan -90 och 90.")
+    if not (math.isfinite(lon) and -180 <= lon <= 180):
+        errors["lon"] = _("Longitud måste ligga mellan -180 och 180.")
+    return lat, lon
+
+
+PROMISE_REASONS = {
+    "unknown": lambda: _("Okänt löfte i ditt polisområde."),
+    "not_in_force": lambda: _("Inget medborgarlöfte med det löftet gäller på startdagen."),
+    "not_countable": lambda: _("Löftet följs upp i ord och kan inte loggas."),
+    "unknown_municipality": lambda: _("Okänd kommun i ditt polisområde."),
+    "no_match": lambda: _("Inget löfte med den aktiviteten gäller i kommunen på startdagen."),
+    "ambiguous": lambda: _("Flera löften har den aktiviteten; ange löftet."),
+}
+
+
+def validate_entry(
+    data: Any, resolver: PromiseResolver, now: dt.datetime | None = None
+) -> tuple[CleanEntry | None, dict[str, str]]:
+    """Check one ENTRY of CONTRACT; the clean entry, or the errors by field name."""
+    errors: dict[str, str] = {}
+    if not isinstance(data, dict):
+        return None, {"entry": _("Varje post måste vara ett objekt.")}
+    zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
+    now = now or utcnow()
+
+    client_id = None
+    try:
+        client_id = str(uuid.UUID(str(data.get("client_id") or "")))
+    except ValueError:
+        errors["client_id"] = _("Saknas eller är inget UUID.")
+
+    started_at = parse_time(data.get("started_at"), zone)
+    if started_at is None:
+        errors["started_at"] = _("Starttid saknas eller är ingen tid (ISO 8601).")
+    elif started_at > now + FUTURE_TOLERANCE:
+        errors["started_at"] = _("Starttiden ligger mer än 10 minuter fram i tiden.")
+
+    ended_at = None
+    if data.get("ended_at") not in (None, ""):
+        ended_at = parse_time(data.get("ended_at"), zone)
+        if ended_at is None:
+            errors["ended_at"] = _("Sluttiden är ingen tid (ISO 8601).")
+        elif started_at and ended_at < started_at:
+            errors["ended_at"] = _("Sluttiden ligger före starttiden.")
+        elif started_at and ended_at > started_at + LONGEST_ENTRY:
+            errors["ended_at"] = _("Sluttiden ligger mer än 24 timmar efter starttiden.")
+
+    promise = None
+    if started_at is not None:
+        day = started_at.astimezone(zone).date()
+        if data.get("promise"):
+            promise, reason = resolver.by_key(str(data["promise"]), day)
+            field_name = "promise"
+        elif data.get("municipality") and data.get("activity"):
+            promise, reason = resolver.by_activity(
+                str(data["municipality"]), str(data["activity"]), day
+            )
+            field_name = "activity"
+        else:
+            reason, field_name = None, "promise"
+            errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")
+        if reason:
+            errors[field_name] = PROMISE_REASONS[reason]()
+
+    place = _optional_text(data, "place", 200, errors)
+    notes = _optional_text(data, "notes", 2000, errors)
+    lat, lon = _coordinates(data, errors)
+
+    officers = 1
+    if data.get("officers") is not None:
+        officers = _whole_number(data.get("officers"))
+        if officers is None or officers < 1:
+            errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
+
+    metrics: dict[str, int] = {}
+    raw_metrics = data.get("metrics") or {}
+    if not isinstance(raw_metrics, dict):
+        errors["metrics"] = _("Måste vara ett objekt med heltal.")
+    elif promise is not None:
+        allowed = promise.activity_type.metrics
+        for name, value in raw_metrics.items():
+            number = _whole_number(value)
+            if name not in allowed:
+                errors["metrics"] = _("Okänt mått för aktiviteten: %(name)s.", name=name)
+            elif number is None or number < 0:
+                errors["metrics"] = _("Måttet %(name)s måste vara ett heltal ≥ 0.", name=name)
+            else:
+                metrics[name] = number
+
+    base_version = None
+    if data.get("base_version") is not None:
+        base_version = _whole_number(data.get("base_version"))
+        if base_version is None or base_version < 1:
+            errors["base_version"] = _("Måste vara ett heltal, minst 1.")
+
+    if errors:
+        return None, errors
+    clean = CleanEntry(
+        client_id=client_id,
+        promise=promise,
+        started_at=started_at,
+        ended_at=ended_at,
+        place=place,
+        lat=lat,
+        lon=lon,
+        officers=officers,
+        metrics=metrics,
+        notes=notes,
+        base_version=base_version,
+    )
+    zone_name = current_app.config["FIELDLOG_TIMEZONE"]
+    clean.year = local_year(started_at, zone_name)
+    clean.inconvenient = is_inconvenient(started_at, zone_name)
+    clean.content_hash = content_hash(promise.key, clean.columns())
+    return clean, {}
+
+
+def entry_snapshot(entry: Entry) -> dict[str, Any]:
+    """The audited content of an entry."""
+    return {
+        "client_id": entry.client_id,
+        "promise": entry.promise.key if entry.promise else entry.promise_id,
+        "started_at": entry.started_at.isoformat() if entry.started_at else None,
+        "ended_at": entry.ended_at.isoformat() if entry.ended_at else None,
+        "place": entry.place,
+        "officers": entry.officers,
+        "metrics": entry.metrics,
+        "notes": entry.notes,
+        "status": entry.status,
+        "version": entry.version,
+        "review_comment": entry.review_comment,
+    }
+
+
+def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
+    """Insert the entries whose client_id is new in one statement; client_id → id of those stored."""
+    if not cleans:
+        return {}
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    rows = [
+        {
+            **c.columns(),
+            "client_id": c.client_id,
+            "author_id": user.id,
+            "status": "pending",
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for c in cleans
+    ]
+    stmt = (
+        insert(Entry)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[Entry.client_id])
+        .returning(Entry.client_id, Entry.id)
+    )
+    return {row.client_id: row.id for row in db.session.execute(stmt)}
+
+
+def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta) -> SyncResult:
+    """A replay or an edit of a stored entry: duplicate, updated or conflict."""
+    cid = clean.client_id
+    if entry.author_id != user.id:
+        return SyncResult(cid, "conflict", errors={"client_id": _("Posten tillhör en annan användare.")})
+    if entry.content_hash == clean.content_hash:
+        return SyncResult(cid, "duplicate", entry.id, entry.version)
+    if entry.status not in EDITABLE:
+        reason = (
+            _("Posten är redan godkänd och kan inte ändras.")
+            if entry.status == "approved"
+            else _("Posten är återkallad.")
+        )
+        return SyncResult(cid, "conflict", entry.id, entry.version, {"status": reason})
+    if clean.base_version != entry.version:
+        return SyncResult(
+            cid,
+            "conflict",
+            entry.id,
+            entry.version,
+            {"base_version": _("Posten har ändrats sedan (version %(v)d).", v=entry.version)},
+        )
+    before = entry_snapshot(entry)
+    old_time_rule = entry.promise.time_rule
+    with db.session.begin_nested():
+        result = db.session.execute(
+            update(Entry)
+            .where(
+                Entry.id == entry.id,
+                Entry.version == clean.base_version,
+                Entry.status.in_(EDITABLE),
+            )
+            .values(
+                **clean.columns(),
+                status="pending",
+                version=Entry.version + 1,
+                updated_at=utcnow(),
+                reviewer_id=None,
+                reviewed_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return SyncResult(cid, "conflict", entry.id, entry.version, {"base_version": _("Posten har ändrats sedan.")})
+        delta.entry(entry, old_time_rule, sign=-1)
+        db.session.refresh(entry)
+        delta.entry(entry, clean.promise.time_rule)
+        audit.record(
+            "entry.edited", "entry", entry.id, before=before, after=entry_snapshot(entry), actor=user
+        )
+    return SyncResult(cid, "updated", entry.id, entry.version)
+
+
+def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -> list[SyncResult]:
+    """Store a batch of entries from a phone idempotently; one result per entry, in order.
+
+    Validates every entry first, inserts the new ones in one statement that
+    leaves existing client_ids alone, then handles replays and edits one by one.
+    Tallies and the audit log change in the same transaction.
+    """
+    begin_write()
+    resolver = PromiseResolver(user.police_area_id, all_areas=user.role == "admin")
+    results: list[SyncResult | None] = [None] * len(items)
+    cleans: dict[int, CleanEntry] = {}
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(items):
+        clean, errors = validate_entry(raw, resolver, now)
+        if errors:
+            cid = raw.get("client_id") if isinstance(raw, dict) else None
+            results[i] = SyncResult(cid, "invalid", errors=errors)
+        elif clean.client_id in seen:
+            # The same entry twice in one batch: handled after the first is stored.
+            cleans[i] = clean
+        else:
+            seen[clean.client_id] = i
+            cleans[i] = clean
+
+    firsts = [cleans[i] for i in sorted(seen.values())]
+    created = _insert_new(user, firsts)
+    delta = TallyDelta()
+    for clean in firsts:
+        if clean.client_id in created:
+            delta.add(clean.promise.id, clean.year, {"pending": 1})
+    if created:
+        db.session.execute(
+            AuditEvent.__table__.insert(),
+            [
+                {
+                    "at": utcnow(),
+                    "actor_id": user.id,
+                    "actor_name": user.username,
+                    "action": "entry.created",
+                    "object_type": "entry",
+                    "object_id": str(created[c.client_id]),
+                    "police_area_id": c.promise.commitment.municipality.police_area_id,
+                    "after": {"client_id": c.client_id, "promise": c.promise.key, "started_at": c.started_at.isoformat()},
+                }
+                for c in firsts
+                if c.client_id in created
+            ],
+        )
+
+    rest = [i for i in sorted(cleans) if not (seen.get(cleans[i].client_id) == i and cleans[i].client_id in created)]
+    stored = {}
+    if rest:
+        ids = {cleans[i].client_id for i in rest}
+        stored = {e.client_id: e for e in db.session.scalars(select(Entry).where(Entry.client_id.in_(ids)))}
+    for i in sorted(cleans):
+        clean = cleans[i]
+        if seen.get(clean.client_id) == i and clean.client_id in created:
+            results[i] = SyncResult(clean.client_id, "created", created[clean.client_id], 1)
+            continue
+        entry = stored.get(clean.client_id)
+        if entry is None:  # stored by this batch after all; cannot happen, kept for safety
+            results[i] = SyncResult(clean.client_id, "conflict", errors={"client_id": _("Okänd post.")})
+            continue
+        results[i] = _apply_change(user, clean, entry, delta)
+    delta.apply()
+    db.session.commit()
+    return results
+
+
+def withdraw_entry(user: User, entry_id: int) -> Entry:
+    """An officer takes back a pending entry of their own; it no longer counts anywhere."""
+    begin_write()
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.author_id != user.id:
+        raise EntryError(_("Okänd post."), 404)
+    if entry.status != "pending":
+        raise EntryError(_("Bara en post som väntar på granskning kan återkallas."), 409)
+    before = entry_snapshot(entry)
+    result = db.session.execute(
+        update(Entry)
+        .where(Entry.id == entry.id, Entry.status == "pending")
+        .values(status="withdrawn", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise EntryError(_("Posten har granskats under tiden."), 409)
+    delta = TallyDelta()
+    delta.add(entry.promise_id, entry.year, {"pending": 1}, sign=-1)
+    delta.apply()
+    db.session.refresh(entry)
+    audit.record("entry.withdrawn", "entry", entry.id, before=before, after=entry_snapshot(entry), actor=user)
+    db.session.commit()
+    return entry
+
+
+def entry_as_dict(entry: Entry, zone: str) -> dict[str, Any]:
+    """An entry as the API shows it."""
+    tz = ZoneInfo(zone)
+    return {
+        "client_id": entry.client_id,
+        "entry_id": entry.id,
+        "version": entry.version,
+        "status": entry.status,
+        "review_comment": entry.review_comment,
+        "promise": entry.promise.key,
+        "municipality": entry.promise.commitment.municipality.code,
+        "activity": entry.promise.activity_type.code if entry.promise.activity_type else None,
+        "started_at": entry.started_at.astimezone(tz).isoformat(),
+        "ended_at": entry.ended_at.astimezone(tz).isoformat() if entry.ended_at else None,
+        "place": entry.place,
+        "lat": entry.lat,
+        "lon": entry.lon,
+        "officers": entry.officers,
+        "metrics": entry.metrics,
+        "notes": entry.notes,
+        "counts": entry.status == "approved"
+        and (entry.promise.time_rule is None or entry.inconvenient),
+    }

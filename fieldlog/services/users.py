@@ -1,0 +1,69 @@
+"""Accounts: creating users and issuing API tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import ROLES, ApiToken, PoliceArea, User
+from . import audit
+
+
+class UserError(Exception):
+    """A refused change to an account."""
+
+
+def create_user(
+    username: str, role: str, area_name: str, password: str, display_name: str = "", actor: User | None = None
+) -> User:
+    """Create an active user of a police area; refuses a taken name, an unknown role or area."""
+    begin_write()
+    username = username.strip()
+    if not username:
+        raise UserError("username: required")
+    if role not in ROLES:
+        raise UserError(f"role: must be one of {', '.join(ROLES)}")
+    area = db.session.scalar(select(PoliceArea).where(PoliceArea.name == area_name))
+    if area is None:
+        raise UserError(f"area: no police area named {area_name!r}")
+    if len(password) < 8:
+        raise UserError("password: at least 8 characters")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise UserError(f"username: {username!r} is taken")
+    user = User(username=username, role=role, police_area=area, display_name=display_name or username)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created", "user", user.id, after={"username": username, "role": role, "area": area_name},
+        actor=actor, actor_name=None if actor else "cli", police_area_id=area.id,
+    )
+    db.session.commit()
+    return user
+
+
+def issue_token(user: User, label: str = "", actor: User | None = None) -> str:
+    """A new API token for ``user``; only its hash is stored, so it is shown once."""
+    begin_write()
+    secret = ApiToken.new_secret()
+    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(secret), label=label))
+    audit.record("token.issued", "user", user.id, actor=actor, actor_name=None if actor else "cli",
+                 police_area_id=user.police_area_id)
+    db.session.commit()
+    return secret
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(secret), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.active:
+        return None
+    return token.user
+
+
+def user_by_name(username: str) -> User | None:
+    """The user with that username, or None."""
+    return db.session.scalar(select(User).where(User.username == username))

@@ -1,0 +1,5 @@
+"""Yearly tallies against targets, exports and the printable report."""
+
+from flask import Blueprint
+
+bp = Blueprint("tallies", __name__)

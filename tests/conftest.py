@@ -1,0 +1,172 @@
+"""Fixtures: a real database per test (a SQLite file, or PostgreSQL when
+FIELDLOG_TEST_DATABASE_URL is set), the app, clients and logged-in helpers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from fieldlog import create_app
+from fieldlog.extensions import db as _db
+
+from . import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("FIELDLOG_TEST_DATABASE_URL")
+TABLES = (
+    "audit_event", "promise_follow_up", "tally", "entry", "api_token", "user_account",
+    "promise", "commitment", "municipality", "police_area", "activity_type",
+)
+
+
+def _migrate(url: str) -> None:
+    """Bring an empty database to the newest schema through the migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    """A database for one test: a fresh copy of the template, or PostgreSQL emptied afterwards."""
+    if PG_URL:
+        yield PG_URL
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        path = tmp_path / "fieldlog.sqlite3"
+        shutil.copy(database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app on a fresh database, CSRF on."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            # A quicker hash keeps the suite fast; test_auth checks the production default.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def bundled(app):
+    """The bundled commitments of Arjeplog, Älvsbyn and Arboga."""
+    factories.import_bundled()
+
+
+@pytest.fixture
+def users(bundled):
+    """One user per role in Piteå älvdal, and an officer and a supervisor in Västra Mälardalen."""
+    return factories.make_users()
+
+
+class Auth:
+    """Log a test client in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = factories.PASSWORD):
+        page = self.client.get("/login")
+        token = factories.csrf_from(page)
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        return self.client.get("/logout")
+
+    def csrf(self) -> str:
+        """The CSRF token of the logged-in session, as pages give it to their scripts."""
+        return factories.csrf_from(self.client.get("/login"))
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app, database_url, tmp_path):
+    """The app served by gunicorn in a separate process, on the test's database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "FIELDLOG_DATABASE_URL": str(database_url),
+        "FIELDLOG_SECRET_KEY": "live-secret",
+    }
+    _db.session.commit()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "4",
+         "--threads", "2", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "wb"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError((tmp_path / "gunicorn.log").read_text())
+            time.sleep(0.05)  # waiting for the server's port to open, not synchronising the test
+    yield url
+    proc.terminate()
+    proc.wait(10)

@@ -1,0 +1,51 @@
+"""Plain factory functions for the tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from pathlib import Path
+
+from fieldlog.models import User
+from fieldlog.services.imports import import_commitments
+from fieldlog.services.users import create_user
+
+BUNDLED = Path(__file__).resolve().parent.parent / "fieldlog" / "data" / "medborgarloften.yaml"
+PASSWORD = "correct horse battery"
+PITEA = "Piteå älvdal"
+MALARDALEN = "Västra Mälardalen"
+
+
+def import_bundled() -> list[str]:
+    """Import the bundled commitments file."""
+    return import_commitments(BUNDLED)
+
+
+def make_user(username: str, role: str, area: str = PITEA, password: str = PASSWORD) -> User:
+    """A user of a police area with the test password."""
+    return create_user(username, role, area, password, display_name=username.title())
+
+
+def make_users() -> dict[str, User]:
+    """One user per role in Piteå älvdal, plus an officer and supervisor of Västra Mälardalen."""
+    made = {role: make_user(role, role) for role in ("officer", "supervisor", "coordinator", "admin")}
+    made["officer2"] = make_user("officer2", "officer")
+    made["other_officer"] = make_user("other_officer", "officer", MALARDALEN)
+    made["other_supervisor"] = make_user("other_supervisor", "supervisor", MALARDALEN)
+    made["other_coordinator"] = make_user("other_coordinator", "coordinator", MALARDALEN)
+    return made
+
+
+def entry_data(promise: str = "arjeplog-fotpatrull", started_at: str | None = None, **fields) -> dict:
+    """An ENTRY of CONTRACT, valid by default."""
+    if started_at is None:
+        started_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    return {"client_id": str(uuid.uuid4()), "promise": promise, "started_at": started_at, **fields}
+
+
+def csrf_from(response) -> str:
+    """The CSRF token a page carries in its meta tag."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', response.get_data(as_text=True))
+    assert match, "the page carries no csrf-token meta tag"
+    return match.group(1)

@@ -1,0 +1,5 @@
+"""The WSGI entry point: ``gunicorn wsgi:app`` or ``flask --app wsgi``."""
+
+from fieldlog import create_app
+
+app = create_app()
