@@ -109,3 +109,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tally_cli)
     app.cli.add_command(demo_command)
+    from .tallies.cli import export_cli
+
+    app.cli.add_command(export_cli)

@@ -151,10 +151,11 @@ def live_server(app, database_url, tmp_path):
         "FIELDLOG_SECRET_KEY": "live-secret",
     }
     _db.session.commit()
+    log = open(tmp_path / "gunicorn.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "4",
          "--threads", "2", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "wb"),
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -165,8 +166,10 @@ def live_server(app, database_url, tmp_path):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
+                log.close()
                 raise RuntimeError((tmp_path / "gunicorn.log").read_text())
             time.sleep(0.05)  # waiting for the server's port to open, not synchronising the test
     yield url
     proc.terminate()
     proc.wait(10)
+    log.close()

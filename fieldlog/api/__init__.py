@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import views  # noqa: E402,F401  (routes attach to bp)
+from . import public, review, views  # noqa: E402,F401  (routes attach to bp)
