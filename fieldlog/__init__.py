@@ -36,6 +36,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_object(Config)
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'fieldlog.sqlite3'}"
     app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(env_overrides(app.config))  # FIELDLOG_* names in instance/config.py
     app.config.from_mapping(env_overrides())
     if test_config:
         app.config.from_mapping(test_config)

@@ -1,6 +1,7 @@
 """Defaults, then ``FIELDLOG_*`` from the environment. No secrets here."""
 
 import os
+from collections.abc import Mapping
 import secrets
 from pathlib import Path
 
@@ -25,20 +26,21 @@ class Config:
     API_MAX_ENTRIES = 500
 
 
-def env_overrides() -> dict:
-    """The settings given as ``FIELDLOG_*`` environment variables."""
+def env_overrides(source: Mapping | None = None) -> dict:
+    """The Flask settings that ``FIELDLOG_*`` names give, from the environment or ``source``."""
+    source = os.environ if source is None else source
     found = {}
-    if url := os.environ.get("FIELDLOG_DATABASE_URL"):
+    if url := source.get("FIELDLOG_DATABASE_URL"):
         found["SQLALCHEMY_DATABASE_URI"] = url
-    if key := os.environ.get("FIELDLOG_SECRET_KEY"):
+    if key := source.get("FIELDLOG_SECRET_KEY"):
         found["SECRET_KEY"] = key
-    if zone := os.environ.get("FIELDLOG_TIMEZONE"):
+    if zone := source.get("FIELDLOG_TIMEZONE"):
         found["FIELDLOG_TIMEZONE"] = zone
         found["BABEL_DEFAULT_TIMEZONE"] = zone
-    if os.environ.get("FIELDLOG_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
+    if source.get("FIELDLOG_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
         found["SESSION_COOKIE_SECURE"] = True
         found["REMEMBER_COOKIE_SECURE"] = True
-    if uri := os.environ.get("FIELDLOG_RATELIMIT_STORAGE_URI"):
+    if uri := source.get("FIELDLOG_RATELIMIT_STORAGE_URI"):
         found["RATELIMIT_STORAGE_URI"] = uri
     return found
 
