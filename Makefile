@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-fast translations screenshots bench lint clean
+.PHONY: run test translations i18n screenshots bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,8 @@ lint: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Re-extract the messages and merge them into the English catalogue (then translate the new ones).
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o fieldlog/translations/messages.pot .
+	$(BIN)/pybabel update -i fieldlog/translations/messages.pot -d fieldlog/translations -l en
