@@ -24,7 +24,7 @@ def log(user, n: int = 1, **fields) -> list[int]:
 
 def status_of(entry_id: int) -> str:
     """The stored status of an entry, read afresh."""
-    db.session.expire_all()
+    db.session.commit()  # end any read snapshot, see what others committed
     return db.session.get(Entry, entry_id).status
 
 
@@ -33,7 +33,7 @@ def tally(promise_key: str, year: int) -> dict[str, int]:
     from fieldlog.models import Promise
     from sqlalchemy import select
 
-    db.session.expire_all()
+    db.session.commit()  # end any read snapshot, see what others committed
     pid = db.session.scalar(select(Promise.id).where(Promise.key == promise_key))
     t = db.session.get(Tally, (pid, year))
     cols = ("counted", "approved", "pending", "rejected")

@@ -1,0 +1,116 @@
+"""Two supervisors review the same entry at the same moment: exactly one wins, the other gets 409."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from fieldlog.extensions import db
+from fieldlog.models import User
+from fieldlog.services.entries import EntryError
+from fieldlog.services.review import record_review, review_many
+from fieldlog.services.tallies import check
+
+from .factories import make_user
+from .review_helpers import log, status_of, tally
+
+
+def _race(app, work, n: int = 2) -> list:
+    """Run ``work(username, i)`` in ``n`` threads, each with its own app context, released together."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i: int) -> None:
+        with app.app_context(), app.test_request_context():
+            user = db.session.get(User, user_ids[i])
+            barrier.wait()
+            try:
+                results[i] = work(user, i)
+            except EntryError as exc:
+                results[i] = exc.status
+            finally:
+                db.session.remove()
+
+    user_ids = [u.id for u in racers]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+racers: list[User] = []
+
+
+@pytest.fixture
+def two_supervisors(users):
+    racers[:] = [users["supervisor"], make_user("supervisor2", "supervisor")]
+    db.session.commit()
+    yield racers
+    racers.clear()
+
+
+@pytest.mark.commits
+def test_simultaneous_reviews_one_wins_one_gets_409(app, users, two_supervisors):
+    for _round in range(5):
+        (entry_id,) = log(users["officer"])
+        db.session.commit()
+        decisions = ["approve", "reject"]
+        results = _race(app, lambda u, i: record_review(u, entry_id, decisions[i], "Nej").status)
+        assert results.count(409) == 1, results
+        winner = next(r for r in results if r != 409)
+        assert winner in ("approved", "rejected")
+        assert status_of(entry_id) == winner
+    assert check() == []
+    counts = tally("arjeplog-fotpatrull", 2026)
+    assert counts["approved"] + counts["rejected"] == 5 and counts["pending"] == 0
+
+
+@pytest.mark.commits
+def test_simultaneous_bulk_reviews_never_count_twice(app, users, two_supervisors):
+    ids = log(users["officer"], 10)
+    db.session.commit()
+    outcomes = _race(app, lambda u, i: review_many(u, ids, "approve", None))
+    done = [set(o.done) for o in outcomes]
+    already = [set(o.already_reviewed) for o in outcomes]
+    assert done[0] | done[1] == set(ids) and not done[0] & done[1]
+    assert already[0] == done[1] and already[1] == done[0]
+    assert tally("arjeplog-fotpatrull", 2026) == {"counted": 10, "approved": 10, "pending": 0, "rejected": 0}
+    assert check() == []
+
+
+@pytest.mark.commits
+def test_two_http_clients_against_the_live_server(live_server, users, two_supervisors):
+    from fieldlog.services.users import issue_token
+
+    (entry_id,) = log(users["officer"])
+    tokens = [issue_token(u) for u in two_supervisors]
+    barrier = threading.Barrier(2)
+    codes: list[int] = [0, 0]
+
+    def call(i: int) -> None:
+        barrier.wait()
+        request = urllib.request.Request(
+            f"{live_server}/api/v1/entries/{entry_id}/review",
+            data=json.dumps({"decision": "approve"}).encode(), method="POST",
+            headers={"Authorization": f"Bearer {tokens[i]}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                codes[i] = response.status
+        except urllib.error.HTTPError as exc:
+            codes[i] = exc.code
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(codes) == [200, 409]
+    assert status_of(entry_id) == "approved"
+    assert tally("arjeplog-fotpatrull", 2026)["approved"] == 1
