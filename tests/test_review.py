@@ -13,13 +13,18 @@ from .review_helpers import log, post_review, status_of, tally
 
 
 def _queue_ids(response) -> list[int]:
-    return [int(x) for x in re.findall(r'name="entry_id" value="(\d+)"', response.get_data(as_text=True))]
+    return [
+        int(x)
+        for x in re.findall(r'name="entry_id" value="(\d+)"', response.get_data(as_text=True))
+    ]
 
 
 def test_queue_shows_pending_entries_of_the_area_oldest_first(client, auth, users):
     newer = log(users["officer"], started_at="2026-01-10T09:00", place="Storgatan", notes="Lugnt")
     older = log(users["officer2"], started_at="2026-01-05T09:00")
-    log(users["other_officer"], promise="arboga-medborgardialog", started_at="2024-06-03T10:00")  # another police area
+    log(
+        users["other_officer"], promise="arboga-medborgardialog", started_at="2024-06-03T10:00"
+    )  # another police area
     auth.login("supervisor")
     response = client.get("/review")
     assert response.status_code == 200
@@ -47,7 +52,9 @@ def test_queue_filters_by_municipality_promise_and_officer(client, auth, users):
     alvsbyn = log(users["officer"], promise="alvsbyn23-hundsok")
     auth.login("supervisor")
     assert set(_queue_ids(client.get("/review?municipality=2560"))) == set(alvsbyn)
-    assert set(_queue_ids(client.get("/review?promise=arjeplog-fotpatrull"))) == set(patrol + by_other)
+    assert set(_queue_ids(client.get("/review?promise=arjeplog-fotpatrull"))) == set(
+        patrol + by_other
+    )
     assert set(_queue_ids(client.get("/review?officer=officer2"))) == set(by_other)
     both = client.get("/review?municipality=2506&officer=officer")
     assert set(_queue_ids(both)) == set(patrol + control)
@@ -85,8 +92,15 @@ def test_approve_many_in_one_action(client, auth, users):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2 poster godkända." in page
     assert [status_of(i) for i in ids] == ["approved", "approved", "pending"]
-    assert tally("arjeplog-fotpatrull", 2026) == {"counted": 2, "approved": 2, "pending": 1, "rejected": 0}
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.approved")).all()
+    assert tally("arjeplog-fotpatrull", 2026) == {
+        "counted": 2,
+        "approved": 2,
+        "pending": 1,
+        "rejected": 0,
+    }
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "entry.approved")
+    ).all()
     assert sorted(int(e.object_id) for e in events) == ids[:2]
     assert all(e.actor_name == "supervisor" and e.before["status"] == "pending" for e in events)
 
@@ -106,7 +120,8 @@ def test_reject_with_a_quick_pick_and_free_text(client, auth, users):
     ids = log(users["officer"], 2)
     auth.login("supervisor")
     response = post_review(
-        client, {"entry_id": ids, "decision": "reject", "reason": "duplicate", "comment": "Se post 1"}
+        client,
+        {"entry_id": ids, "decision": "reject", "reason": "duplicate", "comment": "Se post 1"},
     )
     assert response.status_code == 302
     assert "2 poster avslagna." in client.get("/review").get_data(as_text=True)

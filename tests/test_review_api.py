@@ -26,10 +26,16 @@ def test_approve_then_the_officer_sees_it(client, users, bearer):
     (entry_id,) = log(users["officer"])
     response = review(client, bearer["supervisor"], entry_id)
     assert response.status_code == 200
-    assert response.get_json() == {"entry_id": entry_id, "status": "approved", "version": 1,
-                                   "review_comment": None}
+    assert response.get_json() == {
+        "entry_id": entry_id,
+        "status": "approved",
+        "version": 1,
+        "review_comment": None,
+    }
     mine = client.get("/api/v1/entries", headers=bearer["officer"]).get_json()["entries"]
-    assert [(e["entry_id"], e["status"], e["counts"]) for e in mine] == [(entry_id, "approved", True)]
+    assert [(e["entry_id"], e["status"], e["counts"]) for e in mine] == [
+        (entry_id, "approved", True)
+    ]
     assert tally("arjeplog-fotpatrull", 2026)["counted"] == 1
 
 
@@ -53,8 +59,11 @@ def test_reject_without_comment_is_422(client, users, bearer):
 @pytest.mark.parametrize("decision", ["maybe", "", None, ["approve"], 1])
 def test_a_bad_decision_is_422(client, users, bearer, decision):
     (entry_id,) = log(users["officer"])
-    response = client.post(f"/api/v1/entries/{entry_id}/review", json={"decision": decision},
-                           headers=bearer["supervisor"])
+    response = client.post(
+        f"/api/v1/entries/{entry_id}/review",
+        json={"decision": decision},
+        headers=bearer["supervisor"],
+    )
     assert response.status_code == 422
     assert "decision" in response.get_json()["error"]
 
@@ -97,19 +106,30 @@ def test_a_reviewed_entry_is_409(client, users, bearer):
     again = review(client, bearer["supervisor"], entry_id, "reject", "Ändrade mig")
     assert again.status_code == 409
     assert status_of(entry_id) == "approved"
-    assert tally("arjeplog-fotpatrull", 2026) == {"counted": 1, "approved": 1, "pending": 0, "rejected": 0}
+    assert tally("arjeplog-fotpatrull", 2026) == {
+        "counted": 1,
+        "approved": 1,
+        "pending": 0,
+        "rejected": 0,
+    }
 
 
 def test_a_malformed_body_is_400(client, users, bearer):
     (entry_id,) = log(users["officer"])
-    response = client.post(f"/api/v1/entries/{entry_id}/review", data="nope",
-                           headers={**bearer["supervisor"], "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/v1/entries/{entry_id}/review",
+        data="nope",
+        headers={**bearer["supervisor"], "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
 
 
 def test_not_logged_in_is_401(client, users):
     (entry_id,) = log(users["officer"])
-    assert client.post(f"/api/v1/entries/{entry_id}/review", json={"decision": "approve"}).status_code == 401
+    assert (
+        client.post(f"/api/v1/entries/{entry_id}/review", json={"decision": "approve"}).status_code
+        == 401
+    )
 
 
 def test_session_callers_need_the_csrf_header(client, auth, users):
@@ -125,10 +145,17 @@ def test_session_callers_need_the_csrf_header(client, auth, users):
 
 
 def test_time_rule_counts_only_inconvenient_hours(client, users, bearer):
-    day = log(users["officer"], promise="arjeplog-trafikinsats-obekvam", started_at="2026-01-07T10:00")
-    night = log(users["officer"], promise="arjeplog-trafikinsats-obekvam", started_at="2026-01-07T22:00")
+    day = log(
+        users["officer"], promise="arjeplog-trafikinsats-obekvam", started_at="2026-01-07T10:00"
+    )
+    night = log(
+        users["officer"], promise="arjeplog-trafikinsats-obekvam", started_at="2026-01-07T22:00"
+    )
     for entry_id in day + night:
         assert review(client, bearer["supervisor"], entry_id).status_code == 200
     assert tally("arjeplog-trafikinsats-obekvam", 2026) == {
-        "counted": 1, "approved": 2, "pending": 0, "rejected": 0
+        "counted": 1,
+        "approved": 2,
+        "pending": 0,
+        "rejected": 0,
     }

@@ -80,7 +80,12 @@ def test_simultaneous_bulk_reviews_never_count_twice(app, users, two_supervisors
     already = [set(o.already_reviewed) for o in outcomes]
     assert done[0] | done[1] == set(ids) and not done[0] & done[1]
     assert already[0] == done[1] and already[1] == done[0]
-    assert tally("arjeplog-fotpatrull", 2026) == {"counted": 10, "approved": 10, "pending": 0, "rejected": 0}
+    assert tally("arjeplog-fotpatrull", 2026) == {
+        "counted": 10,
+        "approved": 10,
+        "pending": 0,
+        "rejected": 0,
+    }
     assert check() == []
 
 
@@ -97,7 +102,8 @@ def test_two_http_clients_against_the_live_server(live_server, users, two_superv
         barrier.wait()
         request = urllib.request.Request(
             f"{live_server}/api/v1/entries/{entry_id}/review",
-            data=json.dumps({"decision": "approve"}).encode(), method="POST",
+            data=json.dumps({"decision": "approve"}).encode(),
+            method="POST",
             headers={"Authorization": f"Bearer {tokens[i]}", "Content-Type": "application/json"},
         )
         try:

@@ -128,7 +128,9 @@ def search(viewer: User, query: AuditQuery, zone: str) -> tuple[list[AuditEvent]
     if query.action:
         stmt = stmt.where(AuditEvent.action == query.action)
     if query.user:
-        stmt = stmt.where(func.lower(AuditEvent.actor_name).contains(query.user.lower(), autoescape=True))
+        stmt = stmt.where(
+            func.lower(AuditEvent.actor_name).contains(query.user.lower(), autoescape=True)
+        )
     tz = ZoneInfo(zone)
     if query.date_from:
         start = dt.datetime.combine(query.date_from, dt.time(), tz)

@@ -59,12 +59,18 @@ def _form_values(entry: Entry) -> dict:
     }
 
 
-def _render(entry: Entry, values: dict | None = None, errors: dict | None = None, status: int = 200):
+def _render(
+    entry: Entry, values: dict | None = None, errors: dict | None = None, status: int = 200
+):
     correctable = may_review(current_user, entry) and entry.status == "approved"
     return render_template(
-        "review/entry.html", entry=entry, history=entry_history(entry.id),
-        correctable=correctable, choices=_promise_choices(entry) if correctable else [],
-        values=values or _form_values(entry), errors=errors or {},
+        "review/entry.html",
+        entry=entry,
+        history=entry_history(entry.id),
+        correctable=correctable,
+        choices=_promise_choices(entry) if correctable else [],
+        values=values or _form_values(entry),
+        errors=errors or {},
         metric_names=sorted(set(entry.promise.activity_type.metrics) | set(entry.metrics or {})),
     ), status
 
@@ -94,16 +100,22 @@ def correct(entry_id: int):
     data = _submitted()
     version = request.form.get("version", "")
     try:
-        correct_entry(current_user, entry.id, _drop_empty_metrics(data, entry), int(version or 0),
-                      request.form.get("reason"))
+        correct_entry(
+            current_user,
+            entry.id,
+            _drop_empty_metrics(data, entry),
+            int(version or 0),
+            request.form.get("reason"),
+        )
     except EntryError as exc:
         if exc.status in (403, 404):
             abort(exc.status)
         flash(exc.message, "error")
         db.session.rollback()
         values = {**data, "reason": request.form.get("reason", ""), "metrics": data["metrics"]}
-        return _render(db.session.get(Entry, entry_id), values, getattr(exc, "fields", {}),
-                       exc.status)
+        return _render(
+            db.session.get(Entry, entry_id), values, getattr(exc, "fields", {}), exc.status
+        )
     flash(_("Posten är rättad."), "success")
     return redirect(url_for("review.entry_page", entry_id=entry_id))
 

@@ -51,7 +51,9 @@ class QueueFilters:
     @classmethod
     def from_args(cls, args) -> QueueFilters:
         """Read the filters from a query string."""
-        return cls(*(str(args.get(k, "")).strip()[:80] for k in ("municipality", "promise", "officer")))
+        return cls(
+            *(str(args.get(k, "")).strip()[:80] for k in ("municipality", "promise", "officer"))
+        )
 
     def args(self) -> dict[str, str]:
         """The non-empty filters, for building URLs."""
@@ -86,12 +88,25 @@ def _queue_base(user: User):
 
 
 def _choices(user: User) -> tuple[list, list, list]:
-    stmt = _queue_base(user).with_only_columns(
-        Municipality.code, Municipality.name, Promise.key, Promise.text,
-        User.username, User.display_name, func.count(),
-    ).group_by(
-        Municipality.code, Municipality.name, Promise.key, Promise.text,
-        User.username, User.display_name,
+    stmt = (
+        _queue_base(user)
+        .with_only_columns(
+            Municipality.code,
+            Municipality.name,
+            Promise.key,
+            Promise.text,
+            User.username,
+            User.display_name,
+            func.count(),
+        )
+        .group_by(
+            Municipality.code,
+            Municipality.name,
+            Promise.key,
+            Promise.text,
+            User.username,
+            User.display_name,
+        )
     )
     municipalities: dict[str, list] = {}
     promises: dict[str, list] = {}
@@ -138,13 +153,13 @@ def warnings_for(entry: Entry) -> list[str]:
     found = []
     if entry.promise.time_rule == "obekvam_tid" and not entry.inconvenient:
         found.append(
-            _("Inte på obekväm tid: löftet räknar bara insatser på obekväm tid, så den räknas inte.")
+            _(
+                "Inte på obekväm tid: löftet räknar bara insatser på obekväm tid, så den räknas inte."
+            )
         )
     late = entry.created_at - entry.started_at
     if late > LATE_AFTER:
-        found.append(
-            _("Skickad %(days)d dygn efter starten.", days=late // dt.timedelta(days=1))
-        )
+        found.append(_("Skickad %(days)d dygn efter starten.", days=late // dt.timedelta(days=1)))
     if entry.version > 1 and entry.review_comment:
         found.append(_("Tidigare avslagen: %(reason)s", reason=entry.review_comment))
     return found

@@ -16,22 +16,26 @@ from .queue import REJECT_REASONS, QueueFilters, metric_label, queue_page, warni
 bp = Blueprint("review", __name__)
 
 
-@bp.app_context_processor
-def review_helpers() -> dict:
-    """Helpers the review templates share."""
-    return {
-        "metric_label": metric_label,
-        "action_label": action_label,
-        "audit_changes": changes,
-        "review_warnings": warnings_for,
-    }
+@bp.record_once
+def review_helpers(state) -> None:
+    """Helpers the review templates and their imported macros share (globals reach macros)."""
+    state.app.jinja_env.globals.update(
+        metric_label=metric_label,
+        action_label=action_label,
+        audit_changes=changes,
+        review_warnings=warnings_for,
+    )
 
 
 def _render_queue(filters: QueueFilters, selected: set[int], status: int = 200, **extra):
     page = queue_page(current_user, filters)
     return render_template(
-        "review/queue.html", page=page, filters=filters, selected=selected,
-        reasons=REJECT_REASONS, **extra,
+        "review/queue.html",
+        page=page,
+        filters=filters,
+        selected=selected,
+        reasons=REJECT_REASONS,
+        **extra,
     ), status
 
 
@@ -61,14 +65,22 @@ def _flash_outcome(outcome: ReviewOutcome) -> None:
     else:
         flash(ngettext("%(num)d post avslagen.", "%(num)d poster avslagna.", n), "success")
     if outcome.already_reviewed:
-        flash(ngettext(
-            "%(num)d post hade redan granskats av någon annan och ändrades inte.",
-            "%(num)d poster hade redan granskats av någon annan och ändrades inte.",
-            len(outcome.already_reviewed),
-        ), "warning")
+        flash(
+            ngettext(
+                "%(num)d post hade redan granskats av någon annan och ändrades inte.",
+                "%(num)d poster hade redan granskats av någon annan och ändrades inte.",
+                len(outcome.already_reviewed),
+            ),
+            "warning",
+        )
     if outcome.refused or outcome.unknown:
-        flash(_("%(num)d markerade poster kunde du inte granska (egna eller okända).",
-                num=len(outcome.refused) + len(outcome.unknown)), "warning")
+        flash(
+            _(
+                "%(num)d markerade poster kunde du inte granska (egna eller okända).",
+                num=len(outcome.refused) + len(outcome.unknown),
+            ),
+            "warning",
+        )
 
 
 @bp.post("/review")
@@ -98,11 +110,17 @@ def decide():
 def audit():
     """Search the audit log of the user's police area."""
     query, errors = AuditQuery.from_args(request.args)
-    events, more = ([], False) if errors else search(
-        current_user, query, current_app.config["FIELDLOG_TIMEZONE"]
+    events, more = (
+        ([], False)
+        if errors
+        else search(current_user, query, current_app.config["FIELDLOG_TIMEZONE"])
     )
     return render_template(
-        "review/audit.html", query=query, errors=errors, events=events, more=more,
+        "review/audit.html",
+        query=query,
+        errors=errors,
+        events=events,
+        more=more,
         actions=known_actions(current_user),
     ), (422 if errors else 200)
 

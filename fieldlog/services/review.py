@@ -40,7 +40,9 @@ def in_scope(user: User, entry: Entry) -> bool:
     """Whether ``user`` may see ``entry``: its author, its area's staff, or an admin."""
     if user.role == "admin" or entry.author_id == user.id:
         return True
-    return user.role in ("supervisor", "coordinator") and entry_area_id(entry) == user.police_area_id
+    return (
+        user.role in ("supervisor", "coordinator") and entry_area_id(entry) == user.police_area_id
+    )
 
 
 def clean_decision(decision: Any, comment: Any) -> tuple[str, str | None]:
@@ -62,7 +64,9 @@ def _load(entry_ids: list[int]) -> dict[int, Entry]:
         select(Entry)
         .where(Entry.id.in_(entry_ids))
         .options(
-            joinedload(Entry.promise).joinedload(Promise.commitment).joinedload(Commitment.municipality)
+            joinedload(Entry.promise)
+            .joinedload(Promise.commitment)
+            .joinedload(Commitment.municipality)
         )
     )
     return {e.id: e for e in db.session.scalars(stmt)}
@@ -172,7 +176,9 @@ def review_many(user: User, entry_ids: list[int], decision: Any, comment: Any) -
     return outcome
 
 
-def correct_entry(user: User, entry_id: int, data: dict[str, Any], base_version: int, reason: Any) -> Entry:
+def correct_entry(
+    user: User, entry_id: int, data: dict[str, Any], base_version: int, reason: Any
+) -> Entry:
     """A supervisor of the area corrects an approved entry, with a reason; tallies follow.
 
     ``data`` holds the ENTRY fields that may change (promise, started_at,
@@ -226,7 +232,12 @@ def correct_entry(user: User, entry_id: int, data: dict[str, Any], base_version:
     after = entry_snapshot(entry)
     after["reason"] = reason
     audit.record(
-        "entry.corrected", "entry", entry.id, before=before, after=after, actor=user,
+        "entry.corrected",
+        "entry",
+        entry.id,
+        before=before,
+        after=after,
+        actor=user,
         police_area_id=entry_area_id(entry),
     )
     db.session.commit()
