@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+
 from fieldlog.extensions import db
 from fieldlog.models import Entry, Tally
 from fieldlog.services.entries import sync_entries
@@ -30,8 +31,9 @@ def status_of(entry_id: int) -> str:
 
 def tally(promise_key: str, year: int) -> dict[str, int]:
     """The kept tally of a promise and year (zeros when none)."""
-    from fieldlog.models import Promise
     from sqlalchemy import select
+
+    from fieldlog.models import Promise
 
     db.session.commit()  # end any read snapshot, see what others committed
     pid = db.session.scalar(select(Promise.id).where(Promise.key == promise_key))

@@ -1,4 +1,4 @@
-"""POST /api/v1/entries/<id>/review as CONTRACT says: 200, 403, 404, 409, 422; officers see the outcome."""
+"""POST /api/v1/entries/<id>/review as CONTRACT says (403, 404, 409, 422); officers see it."""
 
 from __future__ import annotations
 

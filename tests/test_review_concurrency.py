@@ -1,4 +1,4 @@
-"""Two supervisors review the same entry at the same moment: exactly one wins, the other gets 409."""
+"""Two supervisors review the same entry at once: exactly one wins, the other gets 409."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from .factories import make_user
 from .review_helpers import log, status_of, tally
 
 
-def _race(app, work, n: int = 2) -> list:
-    """Run ``work(username, i)`` in ``n`` threads, each with its own app context, released together."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
+def _race(app, supervisors: list[User], work) -> list:
+    """Run ``work(user, i)`` for each supervisor in its own thread and app context, all at once."""
+    barrier = threading.Barrier(len(supervisors))
+    user_ids = [u.id for u in supervisors]
+    results: list = [None] * len(supervisors)
 
     def run(i: int) -> None:
         with app.app_context(), app.test_request_context():
@@ -35,8 +36,7 @@ def _race(app, work, n: int = 2) -> list:
             finally:
                 db.session.remove()
 
-    user_ids = [u.id for u in racers]
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(supervisors))]
     for t in threads:
         t.start()
     for t in threads:
@@ -44,15 +44,10 @@ def _race(app, work, n: int = 2) -> list:
     return results
 
 
-racers: list[User] = []
-
-
 @pytest.fixture
-def two_supervisors(users):
-    racers[:] = [users["supervisor"], make_user("supervisor2", "supervisor")]
-    db.session.commit()
-    yield racers
-    racers.clear()
+def two_supervisors(users) -> list[User]:
+    """The area's supervisor and a second one."""
+    return [users["supervisor"], make_user("supervisor2", "supervisor")]
 
 
 @pytest.mark.commits
@@ -60,8 +55,11 @@ def test_simultaneous_reviews_one_wins_one_gets_409(app, users, two_supervisors)
     for _round in range(5):
         (entry_id,) = log(users["officer"])
         db.session.commit()
-        decisions = ["approve", "reject"]
-        results = _race(app, lambda u, i: record_review(u, entry_id, decisions[i], "Nej").status)
+
+        def review(user, i, entry_id=entry_id):
+            return record_review(user, entry_id, ("approve", "reject")[i], "Nej").status
+
+        results = _race(app, two_supervisors, review)
         assert results.count(409) == 1, results
         winner = next(r for r in results if r != 409)
         assert winner in ("approved", "rejected")
@@ -75,7 +73,7 @@ def test_simultaneous_reviews_one_wins_one_gets_409(app, users, two_supervisors)
 def test_simultaneous_bulk_reviews_never_count_twice(app, users, two_supervisors):
     ids = log(users["officer"], 10)
     db.session.commit()
-    outcomes = _race(app, lambda u, i: review_many(u, ids, "approve", None))
+    outcomes = _race(app, two_supervisors, lambda u, i: review_many(u, ids, "approve", None))
     done = [set(o.done) for o in outcomes]
     already = [set(o.already_reviewed) for o in outcomes]
     assert done[0] | done[1] == set(ids) and not done[0] & done[1]

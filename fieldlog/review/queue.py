@@ -153,9 +153,7 @@ def warnings_for(entry: Entry) -> list[str]:
     found = []
     if entry.promise.time_rule == "obekvam_tid" and not entry.inconvenient:
         found.append(
-            _(
-                "Inte på obekväm tid: löftet räknar bara insatser på obekväm tid, så den räknas inte."
-            )
+            _("Inte på obekväm tid: löftet räknar bara sådana insatser, så den räknas inte.")
         )
     late = entry.created_at - entry.started_at
     if late > LATE_AFTER:
