@@ -39,11 +39,58 @@ def action_label(action: str) -> str:
     return str(label) if label else action
 
 
-def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
-    """The fields an event changed: (field, before, after), before None for a new object."""
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "promise": _l("Löfte"),
+    "started_at": _l("Start"),
+    "ended_at": _l("Slut"),
+    "place": _l("Plats"),
+    "officers": _l("Poliser"),
+    "metrics": _l("Mått"),
+    "notes": _l("Anteckningar"),
+    "review_comment": _l("Kommentar"),
+    "version": _l("Version"),
+    "reason": _l("Skäl"),
+}
+STATUS_LABELS = {
+    "pending": _l("väntar"),
+    "approved": _l("godkänd"),
+    "rejected": _l("avslagen"),
+    "withdrawn": _l("återkallad"),
+}
+
+
+def _shown(name: str, value: Any, zone: str) -> str | None:
+    """A stored value as a person reads it: local times, statuses in words."""
+    if value is None or value == "":
+        return None
+    if name == "status" and value in STATUS_LABELS:
+        return str(STATUS_LABELS[value])
+    if name.endswith("_at") and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dict):
+        from .queue import metric_label
+
+        return ", ".join(f"{metric_label(k)} {v}" for k, v in value.items()) or None
+    return str(value)
+
+
+def changes(event: AuditEvent, zone: str = "Europe/Stockholm") -> list[tuple[str, Any, Any]]:
+    """The fields an event changed, for people: (label, before, after); before None when new."""
     before, after = event.before or {}, event.after or {}
     keys = list(before) + [k for k in after if k not in before]
-    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+    found = []
+    for k in keys:
+        if before.get(k) == after.get(k) or k == "client_id":
+            continue
+        label = str(FIELD_LABELS.get(k, k))
+        found.append((label, _shown(k, before.get(k), zone), _shown(k, after.get(k), zone)))
+    return found
 
 
 def entry_history(entry_id: int) -> list[AuditEvent]:
