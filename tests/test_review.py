@@ -9,6 +9,7 @@ from sqlalchemy import select
 from fieldlog.extensions import db
 from fieldlog.models import AuditEvent
 
+from .factories import csrf_from
 from .review_helpers import log, post_review, status_of, tally
 
 
@@ -177,3 +178,35 @@ def test_the_queue_page_loads_only_its_own_script(client, auth, users):
     page = client.get("/review").get_data(as_text=True)
     assert '<script src="/static/js/review.js" defer></script>' in page
     assert "<script>" not in page  # no inline script: CSP allows 'self' only
+
+
+def test_an_entry_edited_after_the_page_was_opened_is_not_approved_unseen(client, auth, users):
+    from flask import current_app
+
+    from fieldlog.services.entries import sync_entries
+
+    from .factories import entry_data
+
+    item = entry_data(place="Torget")
+    with current_app.test_request_context():
+        (created,) = sync_entries(users["officer"], [item])
+    other = log(users["officer"])
+    auth.login("supervisor")
+    page = client.get("/review")
+    assert f'name="v{created.entry_id}" value="1"' in page.get_data(as_text=True)
+    with current_app.test_request_context():  # the officer changes it meanwhile
+        sync_entries(users["officer"], [{**item, "place": "Skolan", "base_version": 1}])
+    response = client.post(
+        "/review",
+        data={
+            "csrf_token": csrf_from(page),
+            "entry_id": [created.entry_id, other[0]],
+            f"v{created.entry_id}": "1",
+            f"v{other[0]}": "1",
+            "decision": "approve",
+        },
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 post godkänd." in page
+    assert "1 post har ändrats av polisen sedan du öppnade sidan" in page
+    assert status_of(created.entry_id) == "pending" and status_of(other[0]) == "approved"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -85,36 +82,3 @@ def test_simultaneous_bulk_reviews_never_count_twice(app, users, two_supervisors
         "rejected": 0,
     }
     assert check() == []
-
-
-@pytest.mark.commits
-def test_two_http_clients_against_the_live_server(live_server, users, two_supervisors):
-    from fieldlog.services.users import issue_token
-
-    (entry_id,) = log(users["officer"])
-    tokens = [issue_token(u) for u in two_supervisors]
-    barrier = threading.Barrier(2)
-    codes: list[int] = [0, 0]
-
-    def call(i: int) -> None:
-        barrier.wait()
-        request = urllib.request.Request(
-            f"{live_server}/api/v1/entries/{entry_id}/review",
-            data=json.dumps({"decision": "approve"}).encode(),
-            method="POST",
-            headers={"Authorization": f"Bearer {tokens[i]}", "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                codes[i] = response.status
-        except urllib.error.HTTPError as exc:
-            codes[i] = exc.code
-
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert sorted(codes) == [200, 409]
-    assert status_of(entry_id) == "approved"
-    assert tally("arjeplog-fotpatrull", 2026)["approved"] == 1

@@ -50,6 +50,15 @@ def _selected_ids() -> set[int]:
     return {int(v) for v in request.form.getlist("entry_id") if v.isdigit()}
 
 
+def _seen_versions() -> dict[int, int]:
+    """The version of each entry as the supervisor saw it (hidden ``v<id>`` fields)."""
+    found = {}
+    for key, value in request.form.items():
+        if key.startswith("v") and key[1:].isdigit() and value.isdigit():
+            found[int(key[1:])] = int(value)
+    return found
+
+
 def _reject_comment() -> str:
     picked = REJECT_REASONS.get(request.form.get("reason", ""))
     text = (request.form.get("comment") or "").strip()
@@ -70,6 +79,15 @@ def _flash_outcome(outcome: ReviewOutcome) -> None:
                 "%(num)d post hade redan granskats av någon annan och ändrades inte.",
                 "%(num)d poster hade redan granskats av någon annan och ändrades inte.",
                 len(outcome.already_reviewed),
+            ),
+            "warning",
+        )
+    if outcome.changed:
+        flash(
+            ngettext(
+                "%(num)d post har ändrats av polisen sedan du öppnade sidan; granska den igen.",
+                "%(num)d poster har ändrats av polisen sedan du öppnade sidan; granska dem igen.",
+                len(outcome.changed),
             ),
             "warning",
         )
@@ -95,7 +113,7 @@ def decide():
         return _render_queue(filters, selected, 422)
     comment = _reject_comment() if decision == "reject" else None
     try:
-        outcome = review_many(current_user, sorted(selected), decision, comment)
+        outcome = review_many(current_user, sorted(selected), decision, comment, _seen_versions())
     except EntryError as exc:
         reason_error = _("Ange ett skäl till avslaget: välj ett eller skriv.")
         message = reason_error if decision == "reject" else exc.message

@@ -59,15 +59,27 @@ def clean_decision(decision: Any, comment: Any) -> tuple[str, str | None]:
     return decision, comment
 
 
-def _load(entry_ids: list[int]) -> dict[int, Entry]:
+def _lock_and_load(entry_ids: list[int]) -> dict[int, Entry]:
+    """Lock the entries' rows in id order (PostgreSQL; SQLite holds the write lock), then read them.
+
+    Reading after the lock means a concurrent edit or review that committed
+    first is seen, so snapshots and tally changes start from the stored row.
+    """
+    if not entry_ids:
+        return {}
+    ids = sorted(set(entry_ids))
+    db.session.execute(
+        select(Entry.id).where(Entry.id.in_(ids)).order_by(Entry.id).with_for_update()
+    )
     stmt = (
         select(Entry)
-        .where(Entry.id.in_(entry_ids))
+        .where(Entry.id.in_(ids))
         .options(
             joinedload(Entry.promise)
             .joinedload(Promise.commitment)
             .joinedload(Commitment.municipality)
         )
+        .execution_options(populate_existing=True)
     )
     return {e.id: e for e in db.session.scalars(stmt)}
 
@@ -79,6 +91,7 @@ class ReviewOutcome:
     decision: str
     done: list[int] = field(default_factory=list)
     already_reviewed: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
     unknown: list[int] = field(default_factory=list)
 
@@ -136,7 +149,7 @@ def record_review(user: User, entry_id: int, decision: Any, comment: Any) -> Ent
     409 (no longer pending).
     """
     begin_write()
-    entry = _load([entry_id]).get(entry_id)
+    entry = _lock_and_load([entry_id]).get(entry_id)
     if entry is None or not in_scope(user, entry):
         raise EntryError(_("Okänd post."), 404)
     if not may_review(user, entry):
@@ -149,18 +162,26 @@ def record_review(user: User, entry_id: int, decision: Any, comment: Any) -> Ent
     return entry
 
 
-def review_many(user: User, entry_ids: list[int], decision: Any, comment: Any) -> ReviewOutcome:
+def review_many(
+    user: User,
+    entry_ids: list[int],
+    decision: Any,
+    comment: Any,
+    seen_versions: dict[int, int] | None = None,
+) -> ReviewOutcome:
     """Approve or reject many entries in one transaction; reports those that could not be.
 
     Entries reviewed by someone else meanwhile land in ``already_reviewed``,
-    the caller's own or other areas' in ``refused`` / ``unknown``; nothing of
+    the caller's own or other areas' in ``refused`` / ``unknown``, and those
+    edited since the version in ``seen_versions`` in ``changed``; nothing of
     those changes. Raises EntryError 422 for a bad decision or a reject
     without a comment, before anything is written.
     """
     decision, comment = clean_decision(decision, comment)
     begin_write()
     outcome = ReviewOutcome(decision)
-    found = _load(sorted(set(entry_ids)))
+    found = _lock_and_load(entry_ids)
+    seen_versions = seen_versions or {}
     eligible = []
     for entry_id in sorted(set(entry_ids)):
         entry = found.get(entry_id)
@@ -168,6 +189,11 @@ def review_many(user: User, entry_ids: list[int], decision: Any, comment: Any) -
             outcome.unknown.append(entry_id)
         elif not may_review(user, entry):
             outcome.refused.append(entry_id)
+        elif (
+            entry.status == "pending"
+            and seen_versions.get(entry_id, entry.version) != entry.version
+        ):
+            outcome.changed.append(entry_id)
         else:
             eligible.append(entry)
     outcome.done = _decide(user, eligible, decision, comment)
@@ -186,7 +212,7 @@ def correct_entry(
     is. Raises EntryError 404/403/409/422 (422 with ``fields`` naming them).
     """
     begin_write()
-    entry = _load([entry_id]).get(entry_id)
+    entry = _lock_and_load([entry_id]).get(entry_id)
     if entry is None or not in_scope(user, entry):
         raise EntryError(_("Okänd post."), 404)
     if not may_review(user, entry):
