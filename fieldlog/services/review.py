@@ -9,6 +9,7 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write
 from ..extensions import db
@@ -119,7 +120,14 @@ def _decide(user: User, entries: list[Entry], decision: str, comment: str | None
             continue
         time_rule = entry.promise.time_rule
         delta.entry(entry, time_rule, sign=-1)
-        db.session.refresh(entry)
+        # The row now holds these values; mirror them without another read or write.
+        for name, value in (
+            ("status", status),
+            ("reviewer_id", user.id),
+            ("reviewed_at", now),
+            ("review_comment", comment),
+        ):
+            set_committed_value(entry, name, value)
         delta.entry(entry, time_rule)
         events.append(
             {
