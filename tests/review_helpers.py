@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import current_app
 
 from fieldlog.extensions import db
@@ -11,8 +9,6 @@ from fieldlog.models import Entry, Tally
 from fieldlog.services.entries import sync_entries
 
 from .factories import csrf_from, entry_data
-
-STOCKHOLM = dt.timezone(dt.timedelta(hours=1))  # November: CET
 
 
 def log(user, n: int = 1, **fields) -> list[int]:
