@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -153,9 +154,9 @@ def live_server(app, database_url, tmp_path):
     _db.session.commit()
     log = open(tmp_path / "gunicorn.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "4",
-         "--threads", "2", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--threads", "4", "--preload", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -165,11 +166,12 @@ def live_server(app, database_url, tmp_path):
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 log.close()
                 raise RuntimeError((tmp_path / "gunicorn.log").read_text())
             time.sleep(0.05)  # waiting for the server's port to open, not synchronising the test
     yield url
-    proc.terminate()
+    # The whole process group at once: gunicorn's own shutdowns wait seconds for idle workers.
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
     log.close()

@@ -1,12 +1,11 @@
 """Screenshots of /review (phone, desktop), an entry history and /audit into docs/screenshots/.
 
-Run with FIELDLOG_SCREENSHOTS=1 .venv/bin/pytest tests/browser/test_review_screenshots.py
+Not collected by the suite (its name is not test_*); `make screenshots` runs it by path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,10 +21,7 @@ from ..factories import PASSWORD, PITEA, entry_data
 from .conftest import login
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.environ.get("FIELDLOG_SCREENSHOTS"), reason="FIELDLOG_SCREENSHOTS=1"),
-]
+pytestmark = [pytest.mark.browser]
 
 
 def _at(days_ago: int, hour: int, minute: int = 0) -> str:
