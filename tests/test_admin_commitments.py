@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from fieldlog.extensions import db
@@ -9,8 +10,16 @@ from fieldlog.models import AuditEvent, Commitment, Promise, Tally
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
-from .admin_helpers import THIS_YEAR, VALID_FROM, VALID_TO, commitment_form
+from .admin_helpers import (
+    THIS_YEAR,
+    VALID_FROM,
+    VALID_TO,
+    commitment_form,
+    fresh_login_per_request,  # noqa: F401
+)
 from .factories import csrf_from, entry_data
+
+pytestmark = pytest.mark.usefixtures("fresh_login_per_request")
 
 
 def count(model) -> int:
