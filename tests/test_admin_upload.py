@@ -56,6 +56,8 @@ def test_a_preview_writes_nothing_then_the_import_applies_it(client, auth, app):
         for p in c["promises"]:
             assert f'data-key="{p["key"]}"' in page
     assert "Nytt polisområde" in page and "Västra Mälardalen" in page
+    # 11 activity types, 1 police area, 3 municipalities, 4 commitments and 28 promises
+    assert "Filen lägger till 47 och ändrar 0." in page
     assert count(Commitment) == 0 and count(Promise) == 0
 
     response = _apply(client, page)
@@ -93,7 +95,7 @@ def test_a_changed_target_is_previewed_then_recounted(client, auth, users):
     response = _upload(client, yaml.safe_dump(doc, allow_unicode=True))
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
-    assert "Filen gör 1 ändringar" in page and "yearly_target" in page
+    assert "Filen lägger till 0 och ändrar 1. Inget är sparat ännu." in page and "yearly_target" in page
     assert _apply(client, page).status_code == 302
     promise = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
     db.session.refresh(promise)

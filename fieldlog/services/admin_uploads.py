@@ -41,6 +41,18 @@ class Preview:
     refused: list[str] = field(default_factory=list)
 
     @property
+    def counts(self) -> tuple[int, int]:
+        """How many things the file adds, and how many stored things it changes."""
+        added = [c for c in self.changes if c.startswith("added ")]
+        new = {c.split(" ", 1)[1].split(" ")[-1] for c in added}
+        changed = {
+            c.split(": ")[0]
+            for c in self.changes
+            if c.startswith("changed ") and c.split(": ")[0].split(" ")[-1] not in new
+        }
+        return len(added), len(changed)
+
+    @property
     def fingerprint(self) -> str:
         """A hash of the change list, to notice a database changed between preview and apply."""
         return hashlib.sha256("\n".join(self.changes).encode()).hexdigest()
@@ -81,7 +93,7 @@ def preview(actor: User, text: str) -> Preview:
     doc = parse(text)
     changes = plan_and_apply(doc, apply=False)
     result = Preview(changes=changes, refused=_refusals(actor, doc, changes))
-    added = {c.split(" ", 2)[2] for c in changes if c.startswith("added ")}
+    added = {c.split(" ", 1)[1] for c in changes if c.startswith("added ")}
     changed: dict[str, list[str]] = {}
     for c in changes:
         if c.startswith("changed ") and ": " in c:
