@@ -141,6 +141,7 @@ def _form_of(commitment: Commitment, token: str) -> dict:
         "valid_from": commitment.valid_from.isoformat(),
         "valid_to": commitment.valid_to.isoformat(),
         "signatories": "\n".join(commitment.signatories),
+        "signed_on": commitment.signed_on.isoformat() if commitment.signed_on else "",
     }
     if commitment.until_superseded:
         data["until_superseded"] = "y"
@@ -214,3 +215,13 @@ def test_an_end_before_the_start_is_refused(client, auth, users):
     assert "Sista dag: får inte vara före startdatumet." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Commitment, commitment.id).valid_to == dt.date(2024, 12, 31)
+
+
+def test_saving_an_unchanged_commitment_records_nothing(client, auth, users):
+    commitment = db.session.scalar(select(Commitment).where(Commitment.key == "arboga-2024"))
+    auth.login("other_coordinator")
+    url = f"/admin/commitments/{commitment.id}"
+    response = client.post(url, data=_form_of(commitment, csrf_from(client.get(url))))
+    assert response.status_code == 302
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert not {"commitment.changed", "promise.changed"} & actions

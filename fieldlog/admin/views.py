@@ -1,6 +1,6 @@
 """Managing commitments, activity types and accounts in the browser (coordinators and admins)."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from ..auth import roles_required
@@ -15,8 +15,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required("coordinator", "admin")
 def index():
     """The commitments of the caller's municipalities, with what may be done to them."""
-    from flask import current_app
-
     today = tallies.today_local(current_app.config["FIELDLOG_TIMEZONE"])
     municipalities = managed_municipalities(current_user)
     in_force = {m.id: commitment_in_force(m.commitments, today) for m in municipalities}

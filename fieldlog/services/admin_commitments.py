@@ -171,15 +171,16 @@ def save(actor: User, data: dict, commitment_id: int | None = None) -> Commitmen
     if recount:
         tallies.rebuild(recount)
     after = snapshot(commitment)
-    after["entries_outside_period"] = entries_outside(commitment)
-    audit.record(
-        "commitment.changed" if editing else "commitment.created",
-        "commitment",
-        commitment.id,
-        before=before,
-        after=after,
-        police_area_id=municipality.police_area_id,
-    )
+    if after != before:  # a form saved unchanged leaves no audit event
+        after["entries_outside_period"] = entries_outside(commitment)
+        audit.record(
+            "commitment.changed" if editing else "commitment.created",
+            "commitment",
+            commitment.id,
+            before=before,
+            after=after,
+            police_area_id=municipality.police_area_id,
+        )
     db.session.commit()
     return commitment
 
