@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..services import admin_commitment_end as ending
 from ..services import admin_commitments as service
 from ..services.admin_activity_types import all_types
 from ..services.admin_problems import ProblemsError
@@ -86,15 +87,12 @@ def commitment_end(commitment_id: int):
     form = EndForm()
     form.successor.choices = choices(
         [(0, _("Inget – ange sista dag"))]
-        + [
-            (c.id, f"{c.title} ({c.valid_from.isoformat()})")
-            for c in service.successors(commitment)
-        ]
+        + [(c.id, f"{c.title} ({c.valid_from.isoformat()})") for c in ending.successors(commitment)]
     )
     status = 200
     if form.validate_on_submit():
         try:
-            ended, outside = service.end(
+            ended, outside = ending.end(
                 current_user, commitment_id, form.last_day.data, form.successor.data or None
             )
         except ProblemsError as exc:
