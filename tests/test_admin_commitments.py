@@ -173,7 +173,7 @@ def test_ending_a_commitment_early_is_audited_and_entries_keep_their_promise(cli
     )
     page = response.get_data(as_text=True)
     assert "arjeplog-2023-2024 gäller nu till och med 2024-06-30." in page
-    assert "1 poster ligger efter slutdatumet" in page
+    assert "1 post ligger utanför den nya perioden. Den behåller sitt löfte" in page
     db.session.expire_all()
     commitment = db.session.get(Commitment, commitment.id)
     assert commitment.valid_to == dt.date(2024, 6, 30) and not commitment.until_superseded
@@ -225,3 +225,29 @@ def test_saving_an_unchanged_commitment_records_nothing(client, auth, users):
     assert response.status_code == 302
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert not {"commitment.changed", "promise.changed"} & actions
+
+
+def test_a_promise_without_entries_can_be_removed_one_with_entries_cannot(client, auth, users):
+    [result] = sync_entries(users["officer"], [entry_data(promise="arjeplog-fotpatrull")])
+    assert result.status == "created"
+    commitment = db.session.scalar(select(Commitment).where(Commitment.key == "arjeplog-2023-2024"))
+    keys = [p.key for p in commitment.promises]
+    auth.login("coordinator")
+    url = f"/admin/commitments/{commitment.id}"
+    data = _form_of(commitment, csrf_from(client.get(url)))
+    data[f"promises-{keys.index('arjeplog-fotpatrull')}-remove"] = "y"
+    data[f"promises-{keys.index('arjeplog-drogutbildning')}-remove"] = "y"
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    row = keys.index("arjeplog-fotpatrull") + 1
+    assert f"Löfte {row} – Ta bort löftet" in response.get_data(as_text=True)
+    assert "har 1 post och kan inte tas bort." in response.get_data(as_text=True)
+    assert count(Promise) == 28
+
+    del data[f"promises-{keys.index('arjeplog-fotpatrull')}-remove"]
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert count(Promise) == 27
+    assert not db.session.scalar(select(Promise).where(Promise.key == "arjeplog-drogutbildning"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "promise.removed"))
+    assert event.before["key"] == "arjeplog-drogutbildning"

@@ -172,7 +172,7 @@ def test_a_promise_moved_to_another_commitment_is_shown_and_audited(client, auth
     auth.login("coordinator")
     del doc["police_areas"]
     page = _upload(client, yaml.safe_dump(doc, allow_unicode=True)).get_data(as_text=True)
-    assert "Flyttas från arjeplog-2023-2024; dess 1 poster behåller löftet." in page
+    assert "Flyttas från arjeplog-2023-2024; loggade poster behåller löftet (1)." in page
     assert _apply(client, page).status_code == 302
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "promise.moved"))
     assert event.before == {"commitment": "arjeplog-2023-2024"}

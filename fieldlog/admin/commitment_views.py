@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth import roles_required
@@ -108,14 +109,14 @@ def commitment_end(commitment_id: int):
                 "success",
             )
             if outside:
-                flash(
-                    _(
-                        "%(n)d poster ligger efter slutdatumet. De behåller sitt löfte; ändringen "
-                        "står i loggen.",
-                        n=outside,
-                    ),
-                    "warning",
+                message = ngettext(
+                    "%(num)d post ligger utanför den nya perioden. Den behåller sitt löfte; "
+                    "ändringen står i loggen.",
+                    "%(num)d poster ligger utanför den nya perioden. De behåller sitt löfte; "
+                    "ändringen står i loggen.",
+                    outside,
                 )
+                flash(message, "warning")
             return redirect(url_for("admin.index"))
     elif request.method == "POST":
         status = 422

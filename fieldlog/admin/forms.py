@@ -61,6 +61,7 @@ class PromiseForm(Form):
     yearly_target = IntegerField(_l("Mål per år"), validators=[Optional()])
     place_hint = StringField(_l("Plats"), validators=[Length(max=200)])
     time_rule = SelectField(_l("Tidsregel"), choices=time_rule_choices())
+    remove = BooleanField(_l("Ta bort löftet (bara om inga poster är loggade mot det)"))
 
     def is_blank(self) -> bool:
         """Whether the row was left empty (an unused slot)."""

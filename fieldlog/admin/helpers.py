@@ -35,10 +35,14 @@ def _text(value: str | None) -> str:
 
 
 def commitment_data(form: CommitmentForm) -> tuple[dict, list[int]]:
-    """The form as a commitment of the import format, and which form rows its promises are."""
-    promises, rows = [], []
+    """The form as a commitment of the import format (and promises to remove), and their rows."""
+    promises, rows, removed, removed_rows = [], [], [], []
     for i, entry in enumerate(form.promises.entries):
         f = entry.form
+        if f.remove.data and _text(f.key.data):
+            removed.append(_text(f.key.data))
+            removed_rows.append(i)
+            continue
         if f.is_blank():
             continue
         rows.append(i)
@@ -64,8 +68,10 @@ def commitment_data(form: CommitmentForm) -> tuple[dict, list[int]]:
         "signed_on": form.signed_on.data,
         "signatories": [s.strip() for s in (form.signatories.data or "").splitlines() if s.strip()],
         "promises": promises,
+        "remove": removed,
     }
-    return data, rows
+    # problems of removed rows are numbered after the kept ones
+    return data, rows + removed_rows
 
 
 def form_data(snapshot: dict) -> dict:

@@ -13,12 +13,22 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import ngettext
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
+from ..models import (
+    ActivityType,
+    Commitment,
+    Entry,
+    Municipality,
+    Promise,
+    PromiseFollowUp,
+    Tally,
+    User,
+)
 from . import audit, tallies
 from .admin_problems import Problem, ProblemsError, from_import
 from .imports import validate_document
@@ -135,7 +145,37 @@ def check(actor: User, data: dict, editing: Commitment | None) -> list[Problem]:
             problems.append(
                 Problem("key", _("används redan i %(key)s.", key=found.commitment.key), row)
             )
+    for j, key in enumerate(data.get("remove") or []):
+        found = _promise_by_key(key)
+        if found is None or editing is None or found.commitment_id != editing.id:
+            continue
+        n = db.session.scalar(select(func.count(Entry.id)).where(Entry.promise_id == found.id))
+        if n:
+            message = ngettext(
+                "har %(num)d post och kan inte tas bort.",
+                "har %(num)d poster och kan inte tas bort.",
+                n,
+            )
+            problems.append(Problem("remove", message, len(keys) + j))
     return problems
+
+
+def _remove_promises(commitment: Commitment, keys: list[str]) -> None:
+    """Delete promises without entries from the commitment, with their tallies; audited."""
+    for promise in [p for p in commitment.promises if p.key in keys]:
+        before = promise_snapshot(promise)
+        db.session.execute(delete(Tally).where(Tally.promise_id == promise.id))
+        db.session.execute(delete(PromiseFollowUp).where(PromiseFollowUp.promise_id == promise.id))
+        audit.record(
+            "promise.removed",
+            "promise",
+            promise.id,
+            before=before,
+            police_area_id=commitment.municipality.police_area_id,
+        )
+        db.session.delete(promise)
+    db.session.flush()
+    db.session.expire(commitment, ["promises"])
 
 
 def save(actor: User, data: dict, commitment_id: int | None = None) -> Commitment:
@@ -165,6 +205,8 @@ def save(actor: User, data: dict, commitment_id: int | None = None) -> Commitmen
     commitment.signatories = list(data.get("signatories") or [])
     db.session.add(commitment)
     db.session.flush()
+    if editing is not None and data.get("remove"):
+        _remove_promises(commitment, data["remove"])
     recount = _save_promises(commitment, data["promises"])
     db.session.flush()
     db.session.refresh(commitment)
