@@ -22,17 +22,8 @@ from . import factories
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FIELDLOG_TEST_DATABASE_URL")
 TABLES = (
-    "audit_event",
-    "promise_follow_up",
-    "tally",
-    "entry",
-    "api_token",
-    "user_account",
-    "promise",
-    "commitment",
-    "municipality",
-    "police_area",
-    "activity_type",
+    "audit_event", "promise_follow_up", "tally", "entry", "api_token", "user_account",
+    "promise", "commitment", "municipality", "police_area", "activity_type",
 )
 
 
@@ -162,24 +153,9 @@ def live_server(app, database_url, tmp_path):
     _db.session.commit()
     log = open(tmp_path / "gunicorn.log", "wb")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "4",
-            "--threads",
-            "2",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "4",
+         "--threads", "2", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
