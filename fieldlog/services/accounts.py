@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..database import begin_write
 from ..extensions import db
@@ -69,6 +70,9 @@ def create(
         raise ProblemsError([Problem("username", _("är redan taget."))])
     try:
         return create_user(username, role, area.name, password, display_name, actor=actor)
+    except IntegrityError:  # the same username taken at the same moment
+        db.session.rollback()
+        raise ProblemsError([Problem("username", _("är redan taget."))]) from None
     except UserError as exc:
         db.session.rollback()
         field, _sep, message = str(exc).partition(": ")

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..database import begin_write
@@ -196,6 +197,17 @@ def save(actor: User, data: dict, commitment_id: int | None = None) -> Commitmen
     if problems:
         db.session.rollback()
         raise ProblemsError(problems)
+    try:
+        return _write(data, editing, municipality)
+    except IntegrityError:
+        # another save took the same key between our check and our write (PostgreSQL)
+        db.session.rollback()
+        message = _("sparades samtidigt av någon annan. Försök igen.")
+        raise ProblemsError([Problem("key", message)]) from None
+
+
+def _write(data: dict, editing: Commitment | None, municipality: Municipality) -> Commitment:
+    """Store a checked commitment and its promises, recount, audit and commit."""
     before = snapshot(editing) if editing else None
     commitment = editing or Commitment(key=data["key"])
     commitment.municipality = municipality
