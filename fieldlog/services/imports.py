@@ -240,6 +240,12 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
                 changes.append(f"added promise {p['key']}")
                 continue
             before = (pobj.time_rule, pobj.yearly_target)
+            if apply and pobj.commitment_id != obj.id:
+                # Never silent: the promise (and its entries) now belongs to another commitment.
+                audit.record(
+                    "promise.moved", "promise", pobj.id,
+                    before={"commitment": pobj.commitment.key}, after={"commitment": c["key"]},
+                )
             _set(pobj, pvalues, changes, f"changed promise {p['key']}")
             if before != (pobj.time_rule, pobj.yearly_target):
                 recount.add(pobj.id)

@@ -1,0 +1,123 @@
+"""Creating, editing and ending commitments in forms."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..auth import roles_required
+from ..services import admin_commitment_end as ending
+from ..services import admin_commitments as service
+from ..services.admin_activity_types import all_types
+from ..services.admin_problems import ProblemsError
+from .forms import CommitmentForm, EndForm, choices
+from .helpers import attach, commitment_data, form_data, or_404
+from .views import bp
+
+BLANK_ROWS = 3
+
+
+def _choices(form: CommitmentForm) -> None:
+    form.municipality.choices = choices(
+        (m.code, f"{m.name} ({m.code})") for m in service.managed_municipalities(current_user)
+    )
+    activities = choices(
+        [("", _("Ingen – följs upp i ord"))] + [(a.code, a.label) for a in all_types()]
+    )
+    for entry in form.promises.entries:
+        entry.form.activity.choices = activities
+
+
+def _edit(form: CommitmentForm, commitment=None):
+    """Show the form; with "more rows" add empty promise rows; else validate and save."""
+    if request.method == "POST" and "more" in request.form:
+        for _n in range(BLANK_ROWS):
+            form.promises.append_entry()
+    _choices(form)
+    status = 200
+    if "more" not in request.form and form.validate_on_submit():
+        data, rows = commitment_data(form)
+        try:
+            saved = service.save(current_user, data, commitment.id if commitment else None)
+        except LookupError:
+            abort(404)
+        except ProblemsError as exc:
+            attach(form, exc.problems, rows)
+        else:
+            flash(_("Medborgarlöftet %(key)s är sparat.", key=saved.key), "success")
+            return redirect(url_for("admin.index"))
+    if request.method == "POST" and "more" not in request.form:
+        status = 422  # saved forms have redirected
+    existing = {p.key for p in commitment.promises} if commitment else set()
+    return render_template(
+        "admin/commitment_form.html", form=form, commitment=commitment, existing=existing
+    ), status
+
+
+@bp.route("/commitments/new", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def commitment_new():
+    """A new commitment with its promises."""
+    form = CommitmentForm()
+    if request.method == "GET":
+        for _n in range(BLANK_ROWS):
+            form.promises.append_entry()
+    return _edit(form)
+
+
+@bp.route("/commitments/<int:commitment_id>", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def commitment_edit(commitment_id: int):
+    """Change a commitment of the caller's area and its promises; the tallies follow at once."""
+    commitment = or_404(service.scoped_commitment(current_user, commitment_id))
+    if request.method == "GET":
+        form = CommitmentForm(data=form_data(service.snapshot(commitment)))
+        form.promises.append_entry()
+    else:
+        form = CommitmentForm()
+    return _edit(form, commitment)
+
+
+@bp.route("/commitments/<int:commitment_id>/end", methods=["GET", "POST"])
+@roles_required("coordinator", "admin")
+def commitment_end(commitment_id: int):
+    """End a commitment early, or mark it superseded by a later one of the same municipality."""
+    commitment = or_404(service.scoped_commitment(current_user, commitment_id))
+    form = EndForm()
+    form.successor.choices = choices(
+        [(0, _("Inget – ange sista dag"))]
+        + [(c.id, f"{c.title} ({c.valid_from.isoformat()})") for c in ending.successors(commitment)]
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ended, outside = ending.end(
+                current_user, commitment_id, form.last_day.data, form.successor.data or None
+            )
+        except ProblemsError as exc:
+            attach(form, exc.problems)
+            status = 422
+        else:
+            flash(
+                _(
+                    "%(key)s gäller nu till och med %(day)s.",
+                    key=ended.key,
+                    day=ended.valid_to.isoformat(),
+                ),
+                "success",
+            )
+            if outside:
+                message = ngettext(
+                    "%(num)d post ligger utanför den nya perioden. Den behåller sitt löfte; "
+                    "ändringen står i loggen.",
+                    "%(num)d poster ligger utanför den nya perioden. De behåller sitt löfte; "
+                    "ändringen står i loggen.",
+                    outside,
+                )
+                flash(message, "warning")
+            return redirect(url_for("admin.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/commitment_end.html", form=form, commitment=commitment), status

@@ -1,0 +1,177 @@
+"""Forms of the admin blueprint: commitments and promises, uploads, activity types, accounts."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+try:  # WTForms 3.3 wants SelectChoice; older versions take (value, label) pairs
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover
+
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    """Select options from (value, label) pairs, in the form this WTForms wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+KEY = Regexp(r"^[a-z0-9][a-z0-9_-]*$", message=_l("Bara små bokstäver a–z, siffror, - och _."))
+
+
+def owner_choices() -> list:
+    """Who carries out a promise."""
+    return choices(
+        [("polisen", _l("Polisen")), ("kommunen", _l("Kommunen")), ("gemensamt", _l("Gemensamt"))]
+    )
+
+
+def time_rule_choices() -> list:
+    """The time rules a promise may have."""
+    return choices([("", _l("Ingen – alla tider räknas")), ("obekvam_tid", _l("Bara obekväm tid"))])
+
+
+class PromiseForm(Form):
+    """One promise row of a commitment (a sub-form: the commitment form carries the CSRF token)."""
+
+    key = StringField(
+        _l("Nyckel"),
+        validators=[Optional(), Length(max=80), KEY],
+        description=_l("Lämna tom så skapas en."),
+    )
+    area = StringField(_l("Område"), validators=[Length(max=200)])
+    text = TextAreaField(_l("Löftets text"), validators=[Length(max=4000)])
+    owner = SelectField(_l("Ansvarig"), choices=owner_choices())
+    activity = SelectField(_l("Aktivitet"), choices=[])
+    yearly_target = IntegerField(_l("Mål per år"), validators=[Optional()])
+    place_hint = StringField(_l("Plats"), validators=[Length(max=200)])
+    time_rule = SelectField(_l("Tidsregel"), choices=time_rule_choices())
+    remove = BooleanField(_l("Ta bort löftet (bara om inga poster är loggade mot det)"))
+
+    def is_blank(self) -> bool:
+        """Whether the row was left empty (an unused slot)."""
+        texts = (
+            self.key.data,
+            self.area.data,
+            self.text.data,
+            self.place_hint.data,
+            (self.yearly_target.raw_data or [""])[0],
+        )
+        return not any((t or "").strip() for t in texts)
+
+
+class CommitmentForm(FlaskForm):
+    """A commitment of one municipality and its promises."""
+
+    key = StringField(
+        _l("Nyckel"),
+        validators=[Optional(), Length(max=80), KEY],
+        description=_l("Lämna tom så skapas en av kommun och år."),
+    )
+    municipality = SelectField(_l("Kommun"), choices=[])
+    title = StringField(_l("Titel"), validators=[Length(max=300)])
+    valid_from = DateField(_l("Gäller från"), validators=[Optional()])
+    valid_to = DateField(_l("Gäller till"), validators=[Optional()])
+    until_superseded = BooleanField(_l("Gäller tills ett nytt medborgarlöfte börjar"))
+    signed_on = DateField(_l("Undertecknat"), validators=[Optional()])
+    signatories = TextAreaField(_l("Undertecknare"), description=_l("En per rad."))
+    promises = FieldList(FormField(PromiseForm), min_entries=0)
+
+
+class EndForm(FlaskForm):
+    """End a commitment early, or mark it superseded by a later one."""
+
+    last_day = DateField(_l("Sista dag"), validators=[Optional()])
+    successor = SelectField(_l("Ersätts av"), coerce=int, choices=[])
+
+
+class UploadForm(FlaskForm):
+    """A commitments file to preview."""
+
+    file = FileField(
+        _l("Fil med medborgarlöften (YAML)"),
+        validators=[
+            FileRequired(_l("Välj en fil.")),
+            FileAllowed(["yaml", "yml"], _l("Filen ska vara en .yaml-fil.")),
+        ],
+    )
+
+
+class ApplyForm(FlaskForm):
+    """The previewed file, signed, to apply."""
+
+    payload = HiddenField(validators=[DataRequired()])
+
+
+class ActivityTypeForm(FlaskForm):
+    """An activity type: its labels, counts and usual length."""
+
+    code = StringField(_l("Kod"), validators=[Optional(), Length(max=40), KEY])
+    label = StringField(_l("Namn på svenska"), validators=[Length(max=120)])
+    label_en = StringField(_l("Namn på engelska"), validators=[Length(max=120)])
+    metrics = StringField(_l("Mått"), description=_l("Namn på det som räknas, åtskilda med komma."))
+    default_minutes = IntegerField(
+        _l("Vanlig längd i minuter"),
+        default=60,
+        validators=[DataRequired(), NumberRange(min=1, max=1440)],
+    )
+
+
+class UserForm(FlaskForm):
+    """An account's name, role and police area."""
+
+    display_name = StringField(_l("Namn"), validators=[Length(max=120)])
+    role = SelectField(_l("Roll"), choices=[])
+    area = SelectField(_l("Polisområde"), coerce=int, choices=[])
+
+
+class NewUserForm(UserForm):
+    """A new account."""
+
+    username = StringField(_l("Användarnamn"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Lösenord"), validators=[DataRequired(), Length(min=8, max=200)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password set by an admin."""
+
+    password = PasswordField(
+        _l("Nytt lösenord"), validators=[DataRequired(), Length(min=8, max=200)]
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new API token's label."""
+
+    label = StringField(_l("Vad token används till"), validators=[Length(max=120)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (deactivate, reactivate, revoke): only the CSRF token."""
+
+
+def role_choices() -> list:
+    """The roles with their Swedish names."""
+    return choices(
+        [
+            ("officer", _l("Polis")),
+            ("supervisor", _l("Gruppchef")),
+            ("coordinator", _l("Samordnare")),
+            ("admin", _l("Administratör")),
+        ]
+    )

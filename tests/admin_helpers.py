@@ -1,0 +1,83 @@
+"""Helpers of the admin tests: filling the commitment form as a browser would post it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import g
+
+from .factories import csrf_from
+
+THIS_YEAR = dt.date.today().year
+# A period around today, so that the new commitment is the one in force whenever the suite runs.
+VALID_FROM = f"{THIS_YEAR - 1}-01-01"
+VALID_TO = f"{THIS_YEAR + 1}-12-31"
+
+THREE_PROMISES = [
+    {
+        "text": "Minst 12 fotpatruller per år i centrala Arjeplog.",
+        "area": "Trygghet",
+        "owner": "polisen",
+        "activity": "fotpatrull",
+        "yearly_target": "12",
+    },
+    {
+        "text": "Minst 6 trafikkontroller per år vid skolor.",
+        "area": "Trafik",
+        "owner": "polisen",
+        "activity": "trafikkontroll",
+        "yearly_target": "6",
+    },
+    {
+        "text": "Kommunen bjuder in till medborgardialog.",
+        "area": "Dialog",
+        "owner": "kommunen",
+        "activity": "",
+        "yearly_target": "",
+    },
+]
+
+
+def commitment_form(client, url: str, promises=None, **fields) -> dict:
+    """The form data of a new commitment in Arjeplog around today, with the page's CSRF token."""
+    data = {
+        "csrf_token": csrf_from(client.get(url)),
+        "municipality": "2506",
+        "key": "",
+        "title": "Nya medborgarlöften Arjeplog",
+        "valid_from": VALID_FROM,
+        "valid_to": VALID_TO,
+        "signatories": "Kommunalråd\nLokalpolisområdeschef",
+        **fields,
+    }
+    for i, p in enumerate(THREE_PROMISES if promises is None else promises):
+        row = {
+            "key": "",
+            "area": "",
+            "text": "",
+            "owner": "polisen",
+            "activity": "",
+            "yearly_target": "",
+            "place_hint": "",
+            "time_rule": "",
+            **p,
+        }
+        for name, value in row.items():
+            data[f"promises-{i}-{name}"] = value
+    return data
+
+
+@pytest.fixture
+def fresh_login_per_request(app):
+    """Load the user and the CSRF token anew on every request, as a server does.
+
+    The ``app`` fixture keeps one app context pushed, so Flask's ``g`` (where
+    Flask-Login keeps the loaded user and Flask-WTF the CSRF token) would
+    otherwise carry one client's into another client's request.
+    """
+
+    @app.before_request
+    def forget_request_state():
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
