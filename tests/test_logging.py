@@ -23,7 +23,13 @@ ZONE = ZoneInfo("Europe/Stockholm")
 def weekday_at(hour: int) -> dt.datetime:
     """A recent weekday (not a holiday) at ``hour`` local time."""
     day = dt.datetime.now(ZONE).date() - dt.timedelta(days=7)
-    while day.weekday() >= 5 or (day.month, day.day) in ((12, 24), (12, 25), (12, 26), (12, 31), (1, 1)):
+    while day.weekday() >= 5 or (day.month, day.day) in (
+        (12, 24),
+        (12, 25),
+        (12, 26),
+        (12, 31),
+        (1, 1),
+    ):
         day -= dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(hour, 0), ZONE)
 
@@ -61,7 +67,9 @@ def test_index_lists_the_promises_of_the_area_with_counts(client, auth, users):
 
 def test_the_chosen_municipality_is_remembered(client, auth, users):
     auth.login("officer")
-    assert 'href="/log/alvsbyn23-hundsok"' in client.get("/?municipality=2560").get_data(as_text=True)
+    assert 'href="/log/alvsbyn23-hundsok"' in client.get("/?municipality=2560").get_data(
+        as_text=True
+    )
     html = client.get("/").get_data(as_text=True)
     assert 'href="/log/alvsbyn23-hundsok"' in html
     # Another police area's municipality is not offered and not shown.
@@ -75,7 +83,9 @@ def test_the_form_is_filled_in_for_the_common_case(client, auth, users):
     fields = form_fields(page)
     assert int(fields["time"][-2:]) % 5 == 0
     now = dt.datetime.now(ZONE)
-    assert abs(dt.datetime.fromisoformat(f"{fields['date']}T{fields['time']}").replace(tzinfo=ZONE) - now) <= dt.timedelta(minutes=3)
+    assert abs(
+        dt.datetime.fromisoformat(f"{fields['date']}T{fields['time']}").replace(tzinfo=ZONE) - now
+    ) <= dt.timedelta(minutes=3)
     assert re.search(r'name="officers"[^>]*value="1"', html)
     assert '<label for="f-metric-contacts">Kontakter</label>' in html
     assert 'list="places"' in html
@@ -87,7 +97,12 @@ def test_a_form_post_without_javascript_stores_the_entry(client, auth, users):
     response = client.post("/log/arjeplog-fotpatrull", data=form_fields(page))
     assert response.status_code == 302
     entry = db.session.scalar(select(Entry))
-    assert (entry.status, entry.place, entry.officers, entry.metrics) == ("pending", "Torget", 2, {"contacts": 4})
+    assert (entry.status, entry.place, entry.officers, entry.metrics) == (
+        "pending",
+        "Torget",
+        2,
+        {"contacts": 4},
+    )
     assert entry.ended_at - entry.started_at == dt.timedelta(minutes=60)
     assert "Sparad: Fotpatrull" in client.get("/").get_data(as_text=True)
     listing = client.get("/entries").get_data(as_text=True)
@@ -96,7 +111,9 @@ def test_a_form_post_without_javascript_stores_the_entry(client, auth, users):
     client.post("/log/arjeplog-fotpatrull", data=form_fields(page))
     assert count() == 1
     # The place is suggested next time.
-    assert '<option value="Torget">' in client.get("/log/arjeplog-fotpatrull").get_data(as_text=True)
+    assert '<option value="Torget">' in client.get("/log/arjeplog-fotpatrull").get_data(
+        as_text=True
+    )
 
 
 def test_bad_fields_are_named_in_swedish_and_nothing_is_stored(client, auth, users):
@@ -125,7 +142,9 @@ def test_the_form_needs_its_csrf_token(client, auth, users):
     assert count() == 0
 
 
-def test_a_daytime_entry_for_an_inconvenient_hours_promise_is_stored_but_not_counted(client, auth, users):
+def test_a_daytime_entry_for_an_inconvenient_hours_promise_is_stored_but_not_counted(
+    client, auth, users
+):
     auth.login("officer")
     start = weekday_at(10)
     page = client.get("/log/arjeplog-trafikinsats-obekvam")
@@ -157,11 +176,18 @@ def test_a_pending_entry_is_edited_and_withdrawn(client, auth, users):
     entry_id = sync_entries(users["officer"], [entry_data(place="Torget")])[0].entry_id
     auth.login("officer")
     page = client.get(f"/entries/{entry_id}/edit")
-    assert client.post(f"/entries/{entry_id}/edit", data=form_fields(page, place="Skolan")).status_code == 302
+    assert (
+        client.post(f"/entries/{entry_id}/edit", data=form_fields(page, place="Skolan")).status_code
+        == 302
+    )
     entry = db.session.get(Entry, entry_id)
     db.session.refresh(entry)
     assert (entry.place, entry.version, entry.status) == ("Skolan", 2, "pending")
-    response = client.post(f"/entries/{entry_id}/withdraw", data={"csrf_token": csrf_from(client.get("/entries"))}, follow_redirects=True)
+    response = client.post(
+        f"/entries/{entry_id}/withdraw",
+        data={"csrf_token": csrf_from(client.get("/entries"))},
+        follow_redirects=True,
+    )
     assert "Posten är återkallad." in response.get_data(as_text=True)
     db.session.refresh(entry)
     assert entry.status == "withdrawn"

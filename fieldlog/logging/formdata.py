@@ -140,7 +140,9 @@ def posted_form(form: Any, promise: Promise) -> dict[str, Any]:
     }
 
 
-def entry_from_form(fields: dict[str, Any], promise: Promise) -> tuple[dict[str, Any], dict[str, str]]:
+def entry_from_form(
+    fields: dict[str, Any], promise: Promise
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The ENTRY of CONTRACT for posted fields, and the errors of the fields only the form has."""
     errors: dict[str, str] = {}
     started = f"{fields['date']}T{fields['time']}" if fields["date"] and fields["time"] else ""

@@ -42,7 +42,9 @@ def own_entries(user: User, limit: int = 300) -> list[Entry]:
         select(Entry)
         .options(
             joinedload(Entry.promise).joinedload(Promise.activity_type),
-            joinedload(Entry.promise).joinedload(Promise.commitment).joinedload(Commitment.municipality),
+            joinedload(Entry.promise)
+            .joinedload(Promise.commitment)
+            .joinedload(Commitment.municipality),
         )
         .where(Entry.author_id == user.id, Entry.status != "withdrawn")
         .order_by(Entry.started_at.desc(), Entry.id.desc())

@@ -50,7 +50,7 @@ def chosen_municipality(municipalities: list[Municipality]) -> Municipality | No
 @roles_required("officer", "supervisor", "coordinator", "admin")
 def index():
     """The promises of the commitment in force, to log against."""
-    municipalities = municipalities_for(current_user)
+    municipalities = sorted(municipalities_for(current_user), key=lambda m: m.name)
     municipality = chosen_municipality(municipalities)
     today = tallies.today_local(zone())
     commitment = active_commitment(municipality, today) if municipality else None
@@ -87,7 +87,9 @@ def save_form(fields: dict[str, Any], promise: Promise) -> tuple[SyncResult | No
     return None, result.errors
 
 
-def render_form(promise: Promise, fields: dict, errors: dict, entry: Entry | None = None, status=200):
+def render_form(
+    promise: Promise, fields: dict, errors: dict, entry: Entry | None = None, status=200
+):
     """The entry form for a promise, filled with ``fields``."""
     today = tallies.today_local(zone())
     start = formdata.form_start(fields, zone())
@@ -102,7 +104,9 @@ def render_form(promise: Promise, fields: dict, errors: dict, entry: Entry | Non
         errors=errors,
         entry=entry,
         places=places,
-        durations=formdata.duration_choices(promise.activity_type.default_minutes, fields["duration"]),
+        durations=formdata.duration_choices(
+            promise.activity_type.default_minutes, fields["duration"]
+        ),
         metric_label=formdata.metric_label,
         labels=formdata.field_labels(),
         warning=warning,
@@ -123,7 +127,10 @@ def log(key: str):
     result, errors = save_form(fields, promise)
     if result is None:
         return render_form(promise, fields, errors, status=422)
-    flash(_("Sparad: %(what)s. Den väntar på granskning.", what=promise.activity_type.label), "success")
+    flash(
+        _("Sparad: %(what)s. Den väntar på granskning.", what=promise.activity_type.label),
+        "success",
+    )
     start = formdata.form_start(fields, zone())
     if reason := formdata.not_counted_reason(promise, start, zone()):
         flash(reason, "warning")

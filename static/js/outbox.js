@@ -11,7 +11,7 @@
   var listEl = document.getElementById("outbox-list");
   var STORED = { created: 1, duplicate: 1, updated: 1 };
   var PAGES = "fieldlog-pages";
-  var dbp = null, busy = null, timer = null, delay = 1000, batch = 100, note = "";
+  var dbp = null, busy = null, timer = null, delay = 1000, batch = 100, note = "", saved = "";
 
   function fmt(s, k, v) { return s.replace("{" + k + "}", v); }
 
@@ -127,7 +127,7 @@
   }
 
   function show(waiting) {
-    var last = localStorage.getItem("fieldlog:last-sync:" + USER), parts = [];
+    var last = localStorage.getItem("fieldlog:last-sync:" + USER), parts = saved ? [saved] : [];
     parts.push(waiting ? (waiting === 1 ? T.unsent_one : fmt(T.unsent, "n", waiting)) : T.all_sent);
     parts.push(last ? fmt(T.last_sync, "t", new Date(last).toLocaleString("sv-SE", {
       dateStyle: "short", timeStyle: "short" })) : T.never);
@@ -166,7 +166,7 @@
         el.textContent = n ? " · " + (n === 1 ? T.unsent_one : fmt(T.unsent, "n", n)) : "";
       });
       var msg = sessionStorage.getItem("fieldlog:saved");
-      if (msg) { sessionStorage.removeItem("fieldlog:saved"); note = T[msg] || ""; show(items.length); }
+      if (msg) { sessionStorage.removeItem("fieldlog:saved"); saved = T[msg] || ""; show(items.length); }
       return items;
     });
   }

@@ -1,0 +1,122 @@
+"""Logging on a phone in Chromium at 390×844 with touch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from fieldlog.extensions import db
+from fieldlog.models import Entry
+from fieldlog.services.entries import sync_entries
+from fieldlog.services.review import record_review
+
+from ..factories import PASSWORD, entry_data
+from .conftest import login
+
+pytestmark = pytest.mark.browser
+ZONE = ZoneInfo("Europe/Stockholm")
+FOTPATRULL = 'a[data-promise="arjeplog-fotpatrull"]'
+
+
+def recent_weekday() -> dt.date:
+    """A weekday of last week that is no holiday."""
+    day = dt.datetime.now(ZONE).date() - dt.timedelta(days=7)
+    while day.weekday() >= 5 or (day.month, day.day) in (
+        (12, 24),
+        (12, 25),
+        (12, 26),
+        (12, 31),
+        (1, 1),
+    ):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def stored_entries() -> list[Entry]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Entry).order_by(Entry.id)))
+
+
+def test_an_officer_logs_a_foot_patrol_in_two_taps(phone, users):
+    page = phone.new_page()
+    login(page, "officer", PASSWORD)
+    count = page.locator(FOTPATRULL).locator(".promise-count")
+    expect(count).to_have_text(re.compile(r"^\s*0 av 5 i år"))
+    page.locator(FOTPATRULL).tap()  # tap 1
+    expect(page.locator("h1")).to_have_text("Fotpatrull")
+    page.get_by_role("button", name="Spara").tap()  # tap 2
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#outbox-status")).to_contain_text("Sparad och skickad")
+    expect(count).to_contain_text("1 väntar")
+    (entry,) = stored_entries()
+    assert (entry.status, entry.officers, entry.metrics) == ("pending", 1, {"contacts": 0})
+    page.get_by_role("link", name="Mina poster").tap()
+    pending = page.locator("#section-pending .entry")
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("Fotpatrull")
+    expect(pending).to_contain_text("väntar")
+
+
+def test_an_entry_is_back_dated_with_steppers(phone, users):
+    page = phone.new_page()
+    login(page, "officer", PASSWORD)
+    page.locator(FOTPATRULL).tap()
+    day = dt.datetime.now(ZONE).date() - dt.timedelta(days=3)
+    page.get_by_label("Datum").fill(day.isoformat())
+    page.get_by_label("Klockan").fill("09:15")
+    page.get_by_role("button", name="Öka Kontakter").tap()
+    page.get_by_role("button", name="Öka Kontakter").tap()
+    page.get_by_role("button", name="Öka Antal poliser").tap()
+    page.get_by_label("Plats").fill("Torget")
+    page.get_by_role("button", name="Spara").tap()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#outbox-status")).to_contain_text("Sparad och skickad")
+    page.goto("/entries")
+    expect(page.locator("#section-pending .entry")).to_contain_text(f"{day.isoformat()} 09:15")
+    (entry,) = stored_entries()
+    assert entry.started_at.astimezone(ZONE) == dt.datetime.combine(day, dt.time(9, 15), ZONE)
+    assert (entry.officers, entry.metrics, entry.place) == (2, {"contacts": 2}, "Torget")
+
+
+def test_a_daytime_entry_against_an_inconvenient_hours_promise_is_warned(phone, users):
+    page = phone.new_page()
+    login(page, "officer", PASSWORD)
+    page.locator('a[data-promise="arjeplog-trafikinsats-obekvam"]').tap()
+    warning = page.locator("#not-counted")
+    page.get_by_label("Datum").fill(recent_weekday().isoformat())
+    page.get_by_label("Klockan").fill("21:00")
+    expect(warning).to_be_hidden()
+    page.get_by_label("Klockan").fill("10:00")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Räknas inte")
+    page.get_by_role("button", name="Spara").tap()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/entries")
+    entry = page.locator("#section-pending .entry")
+    expect(entry).to_contain_text("räknas inte")
+    expect(entry).to_contain_text("obekväm tid")
+    assert [e.status for e in stored_entries()] == ["pending"]
+
+
+def test_a_rejected_entry_is_corrected_and_sent_again(phone, users):
+    entry_id = sync_entries(users["officer"], [entry_data(place="Okänd")])[0].entry_id
+    record_review(users["supervisor"], entry_id, "reject", "Ange rätt plats.")
+    page = phone.new_page()
+    login(page, "officer", PASSWORD)
+    page.get_by_role("link", name="Mina poster").tap()
+    rejected = page.locator("#section-rejected .entry")
+    expect(rejected).to_contain_text("avslagen")
+    expect(rejected).to_contain_text("Ange rätt plats.")
+    rejected.get_by_role("link", name="Rätta och skicka igen").tap()
+    page.get_by_label("Plats").fill("Storgatan")
+    page.get_by_role("button", name="Rätta och skicka igen").tap()
+    page.wait_for_url(re.compile(r"/entries$"))
+    expect(page.locator("#section-rejected .entry")).to_have_count(0)
+    expect(page.locator("#section-pending .entry")).to_contain_text("Storgatan")
+    (entry,) = stored_entries()
+    assert (entry.status, entry.place, entry.version) == ("pending", "Storgatan", 2)
