@@ -129,11 +129,12 @@
   function show(waiting) {
     var last = localStorage.getItem("fieldlog:last-sync:" + USER), parts = saved ? [saved] : [];
     parts.push(waiting ? (waiting === 1 ? T.unsent_one : fmt(T.unsent, "n", waiting)) : T.all_sent);
-    parts.push(last ? fmt(T.last_sync, "t", new Date(last).toLocaleString("sv-SE", {
+    if (last || waiting) parts.push(last ? fmt(T.last_sync, "t", new Date(last).toLocaleString("sv-SE", {
       dateStyle: "short", timeStyle: "short" })) : T.never);
     if (note) parts.push(note);
     statusEl.textContent = parts.join(" · ");
     statusEl.classList.toggle("is-waiting", waiting > 0);
+    statusEl.classList.toggle("is-saved", !waiting && !!saved);
     statusEl.dataset.unsent = waiting;
   }
   function render() {
