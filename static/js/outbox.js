@@ -219,9 +219,6 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") flush();
   });
-  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
-    el.addEventListener("change", function () { el.form.submit(); });
-  });
   /* Logging out with unsent entries warns; they stay on the phone for their author. */
   document.querySelectorAll('form[action$="/logout"]').forEach(function (form) {
     form.addEventListener("submit", function (e) {

@@ -52,6 +52,13 @@ def test_entries_logged_offline_are_sent_once_when_back_online(phone, users):
     expect(status).to_contain_text("3 ej skickade")
     page.go_back()
 
+    # Logging out now warns, and the officer can stay.
+    dialogs = []
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.get_by_role("button", name="Logga ut").tap()
+    assert "3 poster är inte skickade" in dialogs[0]
+    expect(status).to_contain_text("3 ej skickade")
+
     phone.set_offline(False)
     expect(status).to_contain_text("Alla poster är skickade")
     assert stored() == (3, 3)
