@@ -139,3 +139,38 @@ def test_a_rejected_entry_is_corrected_and_sent_again(phone, users):
     expect(page.locator("#section-pending .entry")).to_contain_text("Storgatan")
     (entry,) = stored_entries()
     assert (entry.status, entry.place, entry.version) == ("pending", "Storgatan", 2)
+
+
+def test_the_pages_fit_at_200_percent_zoom_and_work_by_keyboard(browser, live_server, users):
+    # A 390 px wide phone at 200 % zoom lays pages out in 195 CSS pixels.
+    context = browser.new_context(
+        viewport={"width": 195, "height": 422},
+        base_url=live_server,
+        locale="sv-SE",
+        timezone_id="Europe/Stockholm",
+    )
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Användarnamn").fill("officer")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    widths = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    assert page.evaluate(widths) == [195, 195]
+    page.locator(FOTPATRULL).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Fotpatrull")
+    assert page.evaluate(widths) == [195, 195]
+    page.get_by_role("button", name="Öka Antal poliser").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("spinbutton", name="Antal poliser")).to_have_value("2")
+    page.get_by_label("Plats").focus()
+    page.keyboard.type("Torget")
+    page.keyboard.press("Enter")  # submits the form, as a keyboard user expects
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/entries")
+    expect(page.locator("#section-pending .entry")).to_contain_text("Torget")
+    assert page.evaluate(widths) == [195, 195]
+    (entry,) = stored_entries()
+    assert (entry.officers, entry.place) == (2, "Torget")
+    context.close()
