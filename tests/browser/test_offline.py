@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -59,9 +60,22 @@ def test_entries_logged_offline_are_sent_once_when_back_online(phone, users):
     assert "3 poster är inte skickade" in dialogs[0]
     expect(status).to_contain_text("3 ej skickade")
 
+    # Back online behind a proxy that takes one entry per request: the phone halves its batch.
+    sizes = []
+
+    def one_at_a_time(route):
+        size = len(json.loads(route.request.post_data)["entries"])
+        sizes.append(size)
+        if size > 1:
+            route.fulfill(status=413, json={"error": "entries: för stor begäran"})
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/entries", one_at_a_time)
     phone.set_offline(False)
     expect(status).to_contain_text("Alla poster är skickade")
     assert stored() == (3, 3)
+    assert sizes[-3:] == [1, 1, 1] and set(sizes[:-3]) == {3}
     expect(count).to_contain_text("3 väntar")
     assert (
         page.evaluate("""() => new Promise(r => {
