@@ -144,10 +144,11 @@
       listEl.textContent = "";
       items.forEach(function (i) {
         perPromise[i.entry.promise] = (perPromise[i.entry.promise] || 0) + 1;
-        if (i.state === "new") return;
+        if (i.state === "new" && !app.dataset.listUnsent) return;
         var li = document.createElement("li"), b = document.createElement("button");
         li.textContent = i.label + " · " + i.entry.started_at.replace("T", " ") + " · " +
-          (i.state === "conflict" ? T.conflict : T.invalid);
+          (i.state === "new" ? T.waiting : i.state === "conflict" ? T.conflict : T.invalid);
+        li.className = "is-" + i.state;
         Object.keys(i.errors || {}).forEach(function (k) {
           var p = document.createElement("p");
           p.className = "error";
@@ -218,6 +219,9 @@
   window.addEventListener("online", function () { delay = 1000; flush(); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") flush();
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
   });
   /* Logging out with unsent entries warns; they stay on the phone for their author. */
   document.querySelectorAll('form[action$="/logout"]').forEach(function (form) {

@@ -121,6 +121,25 @@ def test_an_entry_the_server_refuses_stays_on_the_phone_with_the_reason(phone, u
     expect(refused).to_have_count(0)
     expect(page.locator("#outbox-status")).to_contain_text("Alla poster är skickade")
 
+    # A shared phone: what another officer left in the outbox is never sent under this login.
+    page.evaluate(
+        """entry => new Promise(done => {
+            const q = indexedDB.open("fieldlog");
+            q.onsuccess = () => {
+                const t = q.result.transaction("outbox", "readwrite");
+                t.objectStore("outbox").put({client_id: entry.client_id, user: "officer2",
+                    entry: entry, state: "new", errors: {}, label: "Fotpatrull"});
+                t.oncomplete = done;
+            };
+        })""",
+        entry_data(),
+    )
+    page.reload()
+    expect(page.locator("#outbox-status")).to_contain_text("Alla poster är skickade")
+    page.get_by_role("link", name="Mina poster").tap()
+    expect(page.locator("#outbox-status")).to_contain_text("Alla poster är skickade")
+    assert stored_entries() == []
+
 
 def test_a_rejected_entry_is_corrected_and_sent_again(phone, users):
     entry_id = sync_entries(users["officer"], [entry_data(place="Okänd")])[0].entry_id
