@@ -20,7 +20,10 @@ EDITABLE = ("pending", "rejected")
 
 def section_of(entry: Entry) -> tuple[str, str | None]:
     """The list an entry is shown in, and why it does not count (if it does not)."""
-    reason = formdata.not_counted_reason(entry.promise, entry.started_at, zone())
+    # The stored flag, not a recount: it is what the tallies count by.
+    reason = None
+    if entry.promise.time_rule == "obekvam_tid" and not entry.inconvenient:
+        reason = formdata.time_rule_reason()
     if entry.status == "approved" and reason:
         return "not_counted", reason
     return entry.status, reason
