@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from ..models import Entry, Promise
 from ..rules import is_inconvenient
-from ..rules.calendar import _swedish_holidays
+from ..rules.calendar import is_holiday_or_eve
 
 DURATIONS = (15, 30, 45, 60, 90, 120, 180, 240, 360, 480)
 STEP = dt.timedelta(minutes=5)
@@ -78,10 +78,9 @@ def rounded_now(zone: str, now: dt.datetime | None = None) -> dt.datetime:
 
 def holiday_dates(today: dt.date) -> list[str]:
     """Holidays and eves around today, so the page can tell inconvenient hours offline."""
-    days = set()
-    for year in (today.year - 1, today.year, today.year + 1):
-        days |= _swedish_holidays(year)
-    return sorted(d.isoformat() for d in days)
+    first, last = dt.date(today.year - 1, 1, 1), dt.date(today.year + 1, 12, 31)
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [d.isoformat() for d in days if d.weekday() < 5 and is_holiday_or_eve(d)]
 
 
 def new_form(promise: Promise, zone: str) -> dict[str, Any]:
