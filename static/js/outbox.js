@@ -98,7 +98,7 @@
         return post(chunk.map(function (i) { return i.entry; })).then(function (res) {
           if (res.status === 413 && batch > 1) { batch = Math.max(1, batch >> 1); return next(); }
           if (res.status === 400 && !csrfRetried) { csrfRetried = true; return freshToken().then(next); }
-          if (res.status === 401) { note = T.login; return retry(); }
+          if (res.status === 401) return retry(T.login);
           if (!res.ok) return retry();
           return res.json().then(function (body) {
             var work = body.results.map(function (r, k) {
@@ -111,17 +111,17 @@
               return next();
             });
           });
-        }, function () { note = ""; return retry(); });
+        }, function () { return retry(); });
       }
       return next();
-    }).then(function () { return sent; }, function () { return sent; })
+    }).then(function () { return sent; }, function () { retry(); return sent; })
       .finally(function () { busy = null; render(); if (sent) refreshCounts(); });
     return busy;
   }
   function done() { note = ""; delay = 1000; }
-  function retry() {
+  function retry(why) {
     var wait = delay;
-    if (!note) note = fmt(T.offline, "s", Math.round(wait / 1000));
+    note = why || fmt(T.offline, "s", Math.round(wait / 1000));
     timer = setTimeout(function () { note = ""; flush(); }, wait);
     delay = Math.min(delay * 2, 300000);
   }
