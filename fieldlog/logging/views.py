@@ -1,14 +1,150 @@
 """The officer's log: the promise buttons, the entry form and their own entries."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..auth import roles_required
+from ..models import Entry, Municipality, Promise
+from ..services import tallies
+from ..services.commitments import PromiseResolver, active_commitment, municipalities_for
+from ..services.entries import SyncResult, sync_entries, validate_entry
+from . import formdata
+from .queries import last_places, loggable_promise, promise_groups
 
 bp = Blueprint("logging", __name__)
+LOGGERS = ("officer", "supervisor")
+STORED = ("created", "duplicate", "updated")
+
+
+def zone() -> str:
+    """The local time zone of FIELDLOG_TIMEZONE."""
+    return current_app.config["FIELDLOG_TIMEZONE"]
+
+
+def chosen_municipality(municipalities: list[Municipality]) -> Municipality | None:
+    """The municipality asked for, else the one chosen last time, else the first; remembered."""
+    by_code = {m.code: m for m in municipalities}
+    for code in (request.args.get("municipality"), session.get("municipality")):
+        if code in by_code:
+            session["municipality"] = code
+            return by_code[code]
+    return municipalities[0] if municipalities else None
 
 
 @bp.route("/")
 @roles_required("officer", "supervisor", "coordinator", "admin")
 def index():
     """The promises of the commitment in force, to log against."""
-    return render_template("logging/index.html")
+    municipalities = sorted(municipalities_for(current_user), key=lambda m: m.name)
+    municipality = chosen_municipality(municipalities)
+    today = tallies.today_local(zone())
+    commitment = active_commitment(municipality, today) if municipality else None
+    groups = promise_groups(commitment, today.year) if commitment else []
+    can_log = current_user.role in LOGGERS
+    precache = [url_for(".entries")]
+    if commitment is not None and can_log:
+        precache += [url_for(".log", key=p.key) for p in commitment.promises if p.activity_type]
+        precache.append(url_for("api.commitment_active", municipality=municipality.code))
+    return render_template(
+        "logging/index.html",
+        municipalities=municipalities,
+        municipality=municipality,
+        commitment=commitment,
+        groups=groups,
+        year=today.year,
+        can_log=can_log,
+        precache=precache,
+    )
+
+
+def save_form(fields: dict[str, Any], promise: Promise) -> tuple[SyncResult | None, dict[str, str]]:
+    """Store the posted entry through the one validation; the result, or the errors by field."""
+    data, errors = formdata.entry_from_form(fields, promise)
+    user = current_user._get_current_object()
+    if errors:
+        # Report every bad field at once, but store nothing.
+        resolver = PromiseResolver(user.police_area_id, all_areas=user.role == "admin")
+        _clean, more = validate_entry(data, resolver)
+        return None, {**more, **errors}
+    result = sync_entries(user, [data])[0]
+    if result.status in STORED:
+        return result, {}
+    return None, result.errors
+
+
+def render_form(
+    promise: Promise, fields: dict, errors: dict, entry: Entry | None = None, status=200
+):
+    """The entry form for a promise, filled with ``fields``."""
+    today = tallies.today_local(zone())
+    start = formdata.form_start(fields, zone())
+    warning = formdata.not_counted_reason(promise, start, zone()) if start else None
+    places = last_places(current_user)
+    if promise.place_hint and promise.place_hint not in places:
+        places.append(promise.place_hint)
+    page = render_template(
+        "logging/form.html",
+        promise=promise,
+        fields=fields,
+        errors=errors,
+        entry=entry,
+        places=places,
+        durations=formdata.duration_choices(
+            promise.activity_type.default_minutes, fields["duration"]
+        ),
+        metric_label=formdata.metric_label,
+        labels=formdata.field_labels(),
+        warning=warning,
+        time_rule_reason=formdata.time_rule_reason(),
+        holidays=",".join(formdata.holiday_dates(today)),
+    )
+    return page, status
+
+
+@bp.route("/log/<key>", methods=["GET", "POST"])
+@roles_required(*LOGGERS)
+def log(key: str):
+    """The entry form for one promise; without JavaScript it posts here."""
+    promise = loggable_promise(current_user, key)
+    if request.method == "GET":
+        return render_form(promise, formdata.new_form(promise, zone()), {})
+    fields = formdata.posted_form(request.form, promise)
+    result, errors = save_form(fields, promise)
+    if result is None:
+        return render_form(promise, fields, errors, status=422)
+    flash(
+        _("Sparad: %(what)s. Den väntar på granskning.", what=promise.activity_type.label),
+        "success",
+    )
+    start = formdata.form_start(fields, zone())
+    if reason := formdata.not_counted_reason(promise, start, zone()):
+        flash(reason, "warning")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, served at the root so that it may control every page."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.mimetype = "text/javascript"
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+from . import own  # noqa: E402, F401  (the routes of /entries)

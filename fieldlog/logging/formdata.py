@@ -1,0 +1,196 @@
+"""The entry form: its defaults, its labels, and turning posted fields into an ENTRY of CONTRACT."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from ..models import Entry, Promise
+from ..rules import is_inconvenient
+from ..rules.calendar import is_holiday_or_eve
+
+DURATIONS = (15, 30, 45, 60, 90, 120, 180, 240, 360, 480)
+STEP = dt.timedelta(minutes=5)
+
+
+def metric_label(name: str) -> str:
+    """A metric's name in the interface language."""
+    labels = {
+        "contacts": _("Kontakter"),
+        "vehicles_checked": _("Kontrollerade fordon"),
+        "breath_tests": _("Utandningsprov"),
+        "fines": _("Böter"),
+        "reports": _("Anmälningar"),
+        "participants": _("Deltagare"),
+    }
+    return labels.get(name, name)
+
+
+def field_labels() -> dict[str, str]:
+    """The entry's field names as a person reads them, to name the field in a message."""
+    return {
+        "client_id": _("Postens id"),
+        "promise": _("Löfte"),
+        "activity": _("Aktivitet"),
+        "started_at": _("Starttid"),
+        "ended_at": _("Längd"),
+        "duration": _("Längd"),
+        "place": _("Plats"),
+        "lat": _("Position"),
+        "lon": _("Position"),
+        "officers": _("Antal poliser"),
+        "metrics": _("Antal"),
+        "notes": _("Anteckningar"),
+        "base_version": _("Version"),
+        "status": _("Status"),
+        "entry": _("Post"),
+    }
+
+
+def duration_label(minutes: int) -> str:
+    """``90`` → ``1 h 30 min``."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(m)d min", m=rest)
+    if not rest:
+        return _("%(h)d h", h=hours)
+    return _("%(h)d h %(m)d min", h=hours, m=rest)
+
+
+def duration_choices(*extra: Any) -> list[tuple[int, str]]:
+    """The durations offered, with any default or stored one added."""
+    wanted = (int(m) for m in extra if str(m).isdigit())
+    values = sorted({*DURATIONS, *(m for m in wanted if 0 < m <= 24 * 60)})
+    return [(m, duration_label(m)) for m in values]
+
+
+def rounded_now(zone: str, now: dt.datetime | None = None) -> dt.datetime:
+    """Now in local time, rounded to the nearest five minutes."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(zone))
+    seconds = (now - now.replace(minute=0, second=0, microsecond=0)).total_seconds()
+    steps = round(seconds / STEP.total_seconds())
+    return now.replace(minute=0, second=0, microsecond=0) + steps * STEP
+
+
+def holiday_dates(today: dt.date) -> list[str]:
+    """Holidays and eves around today, so the page can tell inconvenient hours offline."""
+    first, last = dt.date(today.year - 1, 1, 1), dt.date(today.year + 1, 12, 31)
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [d.isoformat() for d in days if d.weekday() < 5 and is_holiday_or_eve(d)]
+
+
+def new_form(promise: Promise, zone: str) -> dict[str, Any]:
+    """The fields of a new entry, filled in for the common case."""
+    start = rounded_now(zone)
+    return {
+        "client_id": str(uuid.uuid4()),
+        "date": start.date().isoformat(),
+        "time": start.strftime("%H:%M"),
+        "duration": promise.activity_type.default_minutes or 60,
+        "place": "",
+        "officers": 1,
+        "metrics": dict.fromkeys(promise.activity_type.metrics, 0),
+        "notes": "",
+        "lat": "",
+        "lon": "",
+        "base_version": "",
+    }
+
+
+def entry_form(entry: Entry, zone: str) -> dict[str, Any]:
+    """The fields of a stored entry, for editing or correcting it."""
+    start = entry.started_at.astimezone(ZoneInfo(zone))
+    minutes = None
+    if entry.ended_at:
+        minutes = int((entry.ended_at - entry.started_at).total_seconds() // 60)
+    return {
+        "client_id": entry.client_id,
+        "date": start.date().isoformat(),
+        "time": start.strftime("%H:%M"),
+        "duration": minutes,
+        "place": entry.place or "",
+        "officers": entry.officers,
+        "metrics": {m: entry.metrics.get(m, 0) for m in entry.promise.activity_type.metrics},
+        "notes": entry.notes or "",
+        "lat": "" if entry.lat is None else entry.lat,
+        "lon": "" if entry.lon is None else entry.lon,
+        "base_version": entry.version,
+    }
+
+
+def posted_form(form: Any, promise: Promise) -> dict[str, Any]:
+    """The fields as posted, to show them again with their errors."""
+    return {
+        "client_id": form.get("client_id", ""),
+        "date": form.get("date", ""),
+        "time": form.get("time", ""),
+        "duration": form.get("duration", ""),
+        "place": form.get("place", ""),
+        "officers": form.get("officers", ""),
+        "metrics": {m: form.get(f"metric_{m}", "") for m in promise.activity_type.metrics},
+        "notes": form.get("notes", ""),
+        "lat": form.get("lat", ""),
+        "lon": form.get("lon", ""),
+        "base_version": form.get("base_version", ""),
+    }
+
+
+def entry_from_form(
+    fields: dict[str, Any], promise: Promise
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The ENTRY of CONTRACT for posted fields, and the errors of the fields only the form has."""
+    errors: dict[str, str] = {}
+    started = f"{fields['date']}T{fields['time']}" if fields["date"] and fields["time"] else ""
+    data: dict[str, Any] = {
+        "client_id": fields["client_id"],
+        "promise": promise.key,
+        "started_at": started,
+        "place": fields["place"],
+        "officers": fields["officers"] or None,
+        "metrics": {k: v for k, v in fields["metrics"].items() if str(v).strip() != ""},
+        "notes": fields["notes"],
+    }
+    if fields["lat"] != "" or fields["lon"] != "":
+        data["lat"], data["lon"] = fields["lat"] or None, fields["lon"] or None
+    if str(fields["base_version"]).strip():
+        data["base_version"] = fields["base_version"]
+    minutes = str(fields["duration"]).strip()
+    if minutes:
+        if not minutes.isdigit() or not 0 < int(minutes) <= 24 * 60:
+            errors["duration"] = _("Längden måste vara ett antal minuter, högst ett dygn.")
+        else:
+            try:
+                start = dt.datetime.fromisoformat(started)
+            except ValueError:
+                start = None
+            if start is not None:
+                data["ended_at"] = (start + dt.timedelta(minutes=int(minutes))).isoformat()
+    return data, errors
+
+
+def not_counted_reason(promise: Promise, started_at: dt.datetime, zone: str) -> str | None:
+    """Why an entry with this start will not count for the promise, or None when it may."""
+    if promise.time_rule == "obekvam_tid" and not is_inconvenient(started_at, zone):
+        return time_rule_reason()
+    return None
+
+
+def time_rule_reason() -> str:
+    """The reason an entry outside inconvenient hours does not count."""
+    return _(
+        "Räknas inte: löftet gäller insatser på obekväm tid (vardagar före 07 eller från 19, "
+        "helger och helgdagar), och starttiden ligger utanför den."
+    )
+
+
+def form_start(fields: dict[str, Any], zone: str) -> dt.datetime | None:
+    """The start the fields give, in local time, or None when it cannot be read."""
+    try:
+        start = dt.datetime.fromisoformat(f"{fields['date']}T{fields['time']}")
+    except ValueError:
+        return None
+    return start.replace(tzinfo=ZoneInfo(zone))

@@ -1,0 +1,75 @@
+"""Read-only lookups for the officer's pages, each limited to what the user may see."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Commitment, Entry, Municipality, Promise, User
+from ..services import tallies
+
+
+def loggable_promise(user: User, key: str) -> Promise:
+    """The countable promise ``key`` of the user's police area, or 404."""
+    stmt = (
+        select(Promise)
+        .join(Promise.commitment)
+        .join(Commitment.municipality)
+        .options(joinedload(Promise.activity_type), joinedload(Promise.commitment))
+        .where(Promise.key == key, Promise.activity_type_id.is_not(None))
+    )
+    if user.role != "admin":
+        stmt = stmt.where(Municipality.police_area_id == user.police_area_id)
+    promise = db.session.scalar(stmt)
+    if promise is None:
+        abort(404)
+    return promise
+
+
+def own_entry(user: User, entry_id: int) -> Entry:
+    """One of the user's own entries (not withdrawn), or 404 for any other."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.author_id != user.id or entry.status == "withdrawn":
+        abort(404)
+    return entry
+
+
+def own_entries(user: User, limit: int = 300) -> list[Entry]:
+    """The user's entries, newest start first, withdrawn ones left out."""
+    stmt = (
+        select(Entry)
+        .options(
+            joinedload(Entry.promise).joinedload(Promise.activity_type),
+            joinedload(Entry.promise)
+            .joinedload(Promise.commitment)
+            .joinedload(Commitment.municipality),
+        )
+        .where(Entry.author_id == user.id, Entry.status != "withdrawn")
+        .order_by(Entry.started_at.desc(), Entry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def last_places(user: User, limit: int = 8) -> list[str]:
+    """The places the user wrote most recently, for suggestions."""
+    stmt = (
+        select(Entry.place, func.max(Entry.started_at).label("last"))
+        .where(Entry.author_id == user.id, Entry.place.is_not(None))
+        .group_by(Entry.place)
+        .order_by(func.max(Entry.started_at).desc())
+        .limit(limit)
+    )
+    return [row.place for row in db.session.execute(stmt)]
+
+
+def promise_groups(commitment: Commitment, year: int) -> list[tuple[str, list[dict]]]:
+    """The commitment's promises grouped by area, each with this year's counts."""
+    counts = tallies.tally_for([p.id for p in commitment.promises], year)
+    rows = [{"promise": p, **counts[p.id]} for p in commitment.promises]
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["promise"].area, []).append(row)
+    return list(groups.items())

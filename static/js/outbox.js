@@ -1,0 +1,238 @@
+/* Fieldlog outbox: every entry is written to IndexedDB first, then sent to POST /api/v1/entries.
+   An entry leaves the outbox only when the server answered created, duplicate or updated. */
+(function () {
+  "use strict";
+  var app = document.getElementById("fieldlog-app");
+  if (!app) return;
+  document.documentElement.classList.add("js");
+  var USER = app.dataset.user, API = app.dataset.api;
+  var T = JSON.parse(document.getElementById("fieldlog-text").textContent);
+  var statusEl = document.getElementById("outbox-status");
+  var listEl = document.getElementById("outbox-list");
+  var STORED = { created: 1, duplicate: 1, updated: 1 };
+  var PAGES = "fieldlog-pages";
+  var dbp = null, busy = null, timer = null, delay = 1000, batch = 100, note = "", saved = "";
+
+  function fmt(s, k, v) { return s.replace("{" + k + "}", v); }
+
+  /* IndexedDB, reopened whenever the browser closes it (iOS does under memory pressure). */
+  function db() {
+    if (dbp) return dbp;
+    dbp = new Promise(function (resolve, reject) {
+      var req = indexedDB.open("fieldlog", 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore("outbox", { keyPath: "client_id" }).createIndex("user", "user");
+      };
+      req.onsuccess = function () {
+        var d = req.result;
+        d.onclose = d.onversionchange = function () { d.close(); dbp = null; };
+        resolve(d);
+      };
+      req.onerror = function () { dbp = null; reject(req.error); };
+    });
+    return dbp;
+  }
+  function tx(mode, work) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction("outbox", mode), store = t.objectStore("outbox"), out;
+        out = work(store);
+        t.oncomplete = function () { resolve(out && "result" in out ? out.result : out); };
+        t.onerror = t.onabort = function () { reject(t.error); };
+      });
+    });
+  }
+  function mine() {
+    return tx("readonly", function (s) { return s.index("user").getAll(USER); });
+  }
+  function put(item) {
+    item.user = USER;
+    item.state = "new";
+    item.errors = {};
+    item.saved_at = new Date().toISOString();
+    return tx("readwrite", function (s) { s.put(item); }).then(render);
+  }
+  function has(id) {
+    return tx("readonly", function (s) { return s.get(id); }).then(function (x) { return !!x; });
+  }
+  function remove(id) { return tx("readwrite", function (s) { s["delete"](id); }); }
+  function mark(item, state, errors) {
+    item.state = state;
+    item.errors = errors || {};
+    return tx("readwrite", function (s) { s.put(item); });
+  }
+
+  function token() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.content : "";
+  }
+  /* A page served from the cache may carry an old token: fetch a fresh one from the server. */
+  function freshToken() {
+    return fetch(app.dataset.home, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var m = /name="csrf-token" content="([^"]+)"/.exec(html);
+        if (m) document.querySelector('meta[name="csrf-token"]').content = m[1];
+      });
+  }
+  function post(entries) {
+    var ctl = new AbortController(), t = setTimeout(function () { ctl.abort(); }, 20000);
+    return fetch(API, {
+      method: "POST", credentials: "same-origin", signal: ctl.signal,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token() },
+      body: JSON.stringify({ entries: entries })
+    }).finally(function () { clearTimeout(t); });
+  }
+
+  /* Send what waits, in batches; connectivity is judged by the request itself. */
+  function flush() {
+    if (busy) return busy;
+    clearTimeout(timer);
+    var sent = 0, csrfRetried = false;
+    busy = mine().then(function (items) {
+      var queue = items.filter(function (i) { return i.state === "new"; });
+      function next() {
+        if (!queue.length) return done();
+        var chunk = queue.slice(0, batch);
+        note = T.sending; show(queue.length);
+        return post(chunk.map(function (i) { return i.entry; })).then(function (res) {
+          if (res.status === 413 && batch > 1) { batch = Math.max(1, batch >> 1); return next(); }
+          if (res.status === 400 && !csrfRetried) { csrfRetried = true; return freshToken().then(next); }
+          if (res.status === 401) return retry(T.login);
+          if (!res.ok) return retry();
+          return res.json().then(function (body) {
+            var work = body.results.map(function (r, k) {
+              if (STORED[r.status]) { sent++; return remove(chunk[k].client_id); }
+              return mark(chunk[k], r.status, r.errors);
+            });
+            return Promise.all(work).then(function () {
+              localStorage.setItem("fieldlog:last-sync:" + USER, new Date().toISOString());
+              queue = queue.slice(chunk.length);
+              return next();
+            });
+          });
+        }, function () { return retry(); });
+      }
+      return next();
+    }).then(function () { return sent; }, function () { retry(); return sent; })
+      .finally(function () { busy = null; render(); if (sent) refreshCounts(); });
+    return busy;
+  }
+  function done() { note = ""; delay = 1000; }
+  function retry(why) {
+    var wait = delay;
+    note = why || fmt(T.offline, "s", Math.round(wait / 1000));
+    timer = setTimeout(function () { note = ""; flush(); }, wait);
+    delay = Math.min(delay * 2, 300000);
+  }
+
+  function show(waiting) {
+    var last = localStorage.getItem("fieldlog:last-sync:" + USER), parts = saved ? [saved] : [];
+    parts.push(waiting ? (waiting === 1 ? T.unsent_one : fmt(T.unsent, "n", waiting)) : T.all_sent);
+    if (last || waiting) parts.push(last ? fmt(T.last_sync, "t", new Date(last).toLocaleString("sv-SE", {
+      dateStyle: "short", timeStyle: "short" })) : T.never);
+    if (note) parts.push(note);
+    statusEl.textContent = parts.join(" · ");
+    statusEl.classList.toggle("is-waiting", waiting > 0);
+    statusEl.classList.toggle("is-saved", !waiting && !!saved);
+    statusEl.dataset.unsent = waiting;
+  }
+  function render() {
+    return mine().then(function (items) {
+      var perPromise = {};
+      show(items.length);
+      listEl.textContent = "";
+      items.forEach(function (i) {
+        perPromise[i.entry.promise] = (perPromise[i.entry.promise] || 0) + 1;
+        if (i.state === "new" && !app.dataset.listUnsent) return;
+        var li = document.createElement("li"), b = document.createElement("button");
+        li.textContent = i.label + " · " + i.entry.started_at.replace("T", " ") + " · " +
+          (i.state === "new" ? T.waiting : i.state === "conflict" ? T.conflict : T.invalid);
+        li.className = "is-" + i.state;
+        Object.keys(i.errors || {}).forEach(function (k) {
+          var p = document.createElement("p");
+          p.className = "error";
+          p.textContent = (T.fields[k] || k) + ": " + i.errors[k];
+          li.appendChild(p);
+        });
+        b.type = "button"; b.className = "btn btn-danger"; b.textContent = T.remove;
+        b.addEventListener("click", function () {
+          if (confirm(T.remove_confirm)) remove(i.client_id).then(render);
+        });
+        li.appendChild(b);
+        listEl.appendChild(li);
+      });
+      document.querySelectorAll("[data-promise] [data-unsent]").forEach(function (el) {
+        var n = perPromise[el.closest("[data-promise]").dataset.promise] || 0;
+        el.hidden = !n;
+        el.textContent = n ? " · " + (n === 1 ? T.unsent_one : fmt(T.unsent, "n", n)) : "";
+      });
+      var msg = sessionStorage.getItem("fieldlog:saved");
+      if (msg) { sessionStorage.removeItem("fieldlog:saved"); saved = T[msg] || ""; show(items.length); }
+      return items;
+    });
+  }
+
+  /* After entries went through, show the server's new counts without a reload. */
+  function refreshCounts() {
+    var box = document.getElementById("promises");
+    if (!box) return;
+    fetch(location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("promises");
+        if (fresh) { box.innerHTML = fresh.innerHTML; render(); }
+      })["catch"](function () {});
+  }
+
+  /* Keep the pages needed offline in the cache, for this user only. */
+  function precache() {
+    var urls = JSON.parse(app.dataset.precache || "[]").concat(location.pathname + location.search);
+    if (!window.caches || !app.dataset.precache) return Promise.resolve();
+    var owner = localStorage.getItem("fieldlog:pages-owner");
+    var start = owner === USER ? Promise.resolve() : caches["delete"](PAGES);
+    localStorage.setItem("fieldlog:pages-owner", USER);
+    return start.then(function () { return caches.open(PAGES); }).then(function (cache) {
+      return Promise.all(urls.map(function (u) {
+        return cache.match(u).then(function (hit) {
+          if (hit) return;
+          return fetch(u, { credentials: "same-origin" }).then(function (r) {
+            if (r.ok && !r.redirected) return cache.put(u, r);
+          });
+        });
+      }));
+    });
+  }
+
+  function start() {
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+    var ready = Promise.resolve();
+    if ("serviceWorker" in navigator) {
+      ready = navigator.serviceWorker.register(app.dataset.sw, { scope: "/" })
+        .then(function () { return navigator.serviceWorker.ready; });
+    }
+    ready.then(precache).then(function () { app.dataset.offlineReady = "1"; }, function () {});
+    render().then(flush);
+  }
+
+  window.addEventListener("pageshow", function (e) { if (e.persisted) flush(); });
+  window.addEventListener("online", function () { delay = 1000; flush(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") flush();
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
+  });
+  /* Logging out with unsent entries warns; they stay on the phone for their author. */
+  document.querySelectorAll('form[action$="/logout"]').forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      var n = +(statusEl.dataset.unsent || 0);
+      if (n && !confirm(fmt(T.logout_confirm, "n", n))) { e.preventDefault(); return; }
+      localStorage.removeItem("fieldlog:pages-owner");
+      if (window.caches) caches["delete"](PAGES);
+    });
+  });
+
+  window.Fieldlog = { put: put, has: has, flush: flush, render: render, text: T };
+  start();
+})();

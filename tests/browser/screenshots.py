@@ -1,0 +1,159 @@
+"""Phone-size screenshots into docs/screenshots/: ``python -m tests.browser.screenshots``.
+
+Starts gunicorn on a temporary SQLite database loaded with ``flask demo``, logs in
+as each shot's user in Chromium at 390×844 and saves one PNG per shot. Add a page by
+appending a Shot to SHOTS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .conftest import CHROMIUM_ARGS, PHONE, chromium_path, login
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+DEMO_PASSWORD = "fieldlog-demo"
+
+
+@dataclass
+class Shot:
+    """One screenshot: file name (no .png), who is logged in, the path, what to do first."""
+
+    name: str
+    user: str | None
+    path: str
+    actions: Callable | None = None
+
+
+def _wait_offline_ready(page) -> None:
+    page.locator("#fieldlog-app[data-offline-ready]").wait_for(state="attached")
+
+
+def _daytime_warning(page) -> None:
+    day = dt.date.today() - dt.timedelta(days=7)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    page.get_by_label("Datum").fill(day.isoformat())
+    page.get_by_label("Klockan").fill("10:00")
+    page.locator("#not-counted").wait_for(state="visible")
+
+
+SHOTS: list[Shot] = [
+    Shot("logging-index", "polis", "/", _wait_offline_ready),
+    Shot("logging-form", "polis", "/log/arjeplog-fotpatrull"),
+    Shot("logging-form-warning", "polis", "/log/arjeplog-trafikinsats-obekvam", _daytime_warning),
+    Shot("logging-entries", "polis", "/entries"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(env: dict) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free port, once it answers."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.1)
+
+
+def take(shots: list[Shot], base_url: str) -> list[Path]:
+    """Take the shots against a running server; the files written."""
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        contexts: dict[str | None, object] = {}
+        for shot in shots:
+            if shot.user not in contexts:
+                context = browser.new_context(
+                    viewport=PHONE,
+                    device_scale_factor=1,
+                    is_mobile=True,
+                    has_touch=True,
+                    base_url=base_url,
+                    locale="sv-SE",
+                    timezone_id="Europe/Stockholm",
+                )
+                if shot.user:
+                    login(context.new_page(), shot.user, DEMO_PASSWORD)
+                contexts[shot.user] = context
+            page = contexts[shot.user].new_page()
+            page.goto(shot.path)
+            if shot.actions:
+                shot.actions(page)
+            path = OUT / f"{shot.name}.png"
+            page.screenshot(path=str(path))
+            page.close()
+            written.append(path)
+        browser.close()
+    return written
+
+
+def main() -> None:
+    """Demo data on a temporary database, a server, and the screenshots."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "FIELDLOG_DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "FIELDLOG_SECRET_KEY": "screenshots",
+        }
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        subprocess.run(
+            [*flask, "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        proc, url = _serve(env)
+        try:
+            for path in take(SHOTS, url):
+                print(path.relative_to(ROOT))
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

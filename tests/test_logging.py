@@ -1,0 +1,235 @@
+"""The officer's pages through the test client: the promise buttons, the form without JavaScript,
+its field errors in Swedish, and the scope of /entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldlog.extensions import db
+from fieldlog.models import Entry, Promise, Tally
+from fieldlog.services.entries import sync_entries
+from fieldlog.services.review import record_review
+
+from .factories import csrf_from, entry_data
+
+ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def weekday_at(hour: int) -> dt.datetime:
+    """A recent weekday (not a holiday) at ``hour`` local time."""
+    day = dt.datetime.now(ZONE).date() - dt.timedelta(days=7)
+    while day.weekday() >= 5 or (day.month, day.day) in (
+        (12, 24),
+        (12, 25),
+        (12, 26),
+        (12, 31),
+        (1, 1),
+    ):
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour, 0), ZONE)
+
+
+def form_fields(page, **overrides) -> dict:
+    """The fields of the entry form as the page fills them, with some changed."""
+    html = page.get_data(as_text=True)
+    fields = {"csrf_token": csrf_from(page)}
+    for name in ("client_id", "date", "time", "base_version", "lat", "lon"):
+        match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
+        fields[name] = match.group(1) if match else ""
+    fields.update(duration="60", place="Torget", officers="2", metric_contacts="4", notes="")
+    fields.update(overrides)
+    return fields
+
+
+def count(**where) -> int:
+    stmt = select(func.count()).select_from(Entry)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(Entry, name) == value)
+    return db.session.scalar(stmt)
+
+
+def test_index_lists_the_promises_of_the_area_with_counts(client, auth, users):
+    auth.login("officer")
+    html = client.get("/").get_data(as_text=True)
+    assert "Arjeplog" in html and "Älvsbyn" in html and "Arboga" not in html
+    assert 'href="/log/arjeplog-fotpatrull"' in html
+    assert "0 av 5 i år" in html
+    # A promise followed up in words is listed but cannot be logged.
+    assert "/log/arjeplog-vald-nara-relation" not in html
+    sync_entries(users["officer"], [entry_data()])
+    assert "1 väntar" in client.get("/").get_data(as_text=True)
+
+
+def test_the_chosen_municipality_is_remembered(client, auth, users):
+    auth.login("officer")
+    assert 'href="/log/alvsbyn23-hundsok"' in client.get("/?municipality=2560").get_data(
+        as_text=True
+    )
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/log/alvsbyn23-hundsok"' in html
+    # Another police area's municipality is not offered and not shown.
+    assert "arboga" not in client.get("/?municipality=1984").get_data(as_text=True)
+
+
+def test_the_form_is_filled_in_for_the_common_case(client, auth, users):
+    auth.login("officer")
+    page = client.get("/log/arjeplog-fotpatrull")
+    html = page.get_data(as_text=True)
+    fields = form_fields(page)
+    assert int(fields["time"][-2:]) % 5 == 0
+    now = dt.datetime.now(ZONE)
+    assert abs(
+        dt.datetime.fromisoformat(f"{fields['date']}T{fields['time']}").replace(tzinfo=ZONE) - now
+    ) <= dt.timedelta(minutes=3)
+    assert re.search(r'name="officers"[^>]*value="1"', html)
+    assert '<label for="f-metric-contacts">Kontakter</label>' in html
+    assert 'list="places"' in html
+
+
+def test_a_form_post_without_javascript_stores_the_entry(client, auth, users):
+    auth.login("officer")
+    page = client.get("/log/arjeplog-fotpatrull")
+    response = client.post("/log/arjeplog-fotpatrull", data=form_fields(page))
+    assert response.status_code == 302
+    entry = db.session.scalar(select(Entry))
+    assert (entry.status, entry.place, entry.officers, entry.metrics) == (
+        "pending",
+        "Torget",
+        2,
+        {"contacts": 4},
+    )
+    assert entry.ended_at - entry.started_at == dt.timedelta(minutes=60)
+    assert "Sparad: Fotpatrull" in client.get("/").get_data(as_text=True)
+    listing = client.get("/entries").get_data(as_text=True)
+    assert "väntar" in listing and "Torget" in listing
+    # The same form sent twice (a double tap) stores one entry.
+    client.post("/log/arjeplog-fotpatrull", data=form_fields(page))
+    assert count() == 1
+    # The place is suggested next time.
+    assert '<option value="Torget">' in client.get("/log/arjeplog-fotpatrull").get_data(
+        as_text=True
+    )
+
+
+def test_bad_fields_are_named_in_swedish_and_nothing_is_stored(client, auth, users):
+    auth.login("officer")
+    page = client.get("/log/arjeplog-fotpatrull")
+    tomorrow = (dt.datetime.now(ZONE) + dt.timedelta(days=1)).date().isoformat()
+    response = client.post(
+        "/log/arjeplog-fotpatrull",
+        data=form_fields(page, date=tomorrow, officers="0", metric_contacts="-3", duration="x"),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Starttid: Starttiden ligger mer än 10 minuter fram i tiden." in html
+    assert "Antal poliser: Antal poliser måste vara ett heltal, minst 1." in html
+    assert "Antal: Måttet contacts måste vara ett heltal ≥ 0." in html
+    assert "Längd: Längden måste vara ett antal minuter" in html
+    assert count() == 0
+    # The officer's values stay in the form.
+    assert f'value="{tomorrow}"' in html
+
+
+def test_the_form_needs_its_csrf_token(client, auth, users):
+    auth.login("officer")
+    fields = form_fields(client.get("/log/arjeplog-fotpatrull"), csrf_token="")
+    assert client.post("/log/arjeplog-fotpatrull", data=fields).status_code == 400
+    assert count() == 0
+
+
+def test_a_daytime_entry_for_an_inconvenient_hours_promise_is_stored_but_not_counted(
+    client, auth, users
+):
+    auth.login("officer")
+    start = weekday_at(10)
+    page = client.get("/log/arjeplog-trafikinsats-obekvam")
+    fields = form_fields(page, date=start.date().isoformat(), time="10:00", metric_contacts=None)
+    fields = {k: v for k, v in fields.items() if v is not None}
+    response = client.post("/log/arjeplog-trafikinsats-obekvam", data=fields, follow_redirects=True)
+    assert "Räknas inte: löftet gäller insatser på obekväm tid" in response.get_data(as_text=True)
+    assert count(status="pending") == 1
+    listing = client.get("/entries").get_data(as_text=True)
+    assert "räknas inte" in listing
+
+
+def test_entries_are_scoped_to_their_author(client, auth, users):
+    mine = sync_entries(users["officer"], [entry_data()])[0].entry_id
+    theirs = sync_entries(users["officer2"], [entry_data(place="Hemligt")])[0].entry_id
+    auth.login("officer")
+    assert "Hemligt" not in client.get("/entries").get_data(as_text=True)
+    assert client.get(f"/entries/{theirs}/edit").status_code == 404
+    assert client.get("/entries/999999/edit").status_code == 404
+    token = csrf_from(client.get("/entries"))
+    assert client.post(f"/entries/{theirs}/withdraw", data={"csrf_token": token}).status_code == 404
+    assert db.session.get(Entry, theirs).status == "pending"
+    assert client.get(f"/entries/{mine}/edit").status_code == 200
+    # Another police area's promise cannot be logged against.
+    assert client.get("/log/arboga-medborgardialog").status_code == 404
+
+
+def test_a_pending_entry_is_edited_and_withdrawn(client, auth, users):
+    entry_id = sync_entries(users["officer"], [entry_data(place="Torget")])[0].entry_id
+    auth.login("officer")
+    page = client.get(f"/entries/{entry_id}/edit")
+    assert (
+        client.post(f"/entries/{entry_id}/edit", data=form_fields(page, place="Skolan")).status_code
+        == 302
+    )
+    entry = db.session.get(Entry, entry_id)
+    db.session.refresh(entry)
+    assert (entry.place, entry.version, entry.status) == ("Skolan", 2, "pending")
+    response = client.post(
+        f"/entries/{entry_id}/withdraw",
+        data={"csrf_token": csrf_from(client.get("/entries"))},
+        follow_redirects=True,
+    )
+    assert "Posten är återkallad." in response.get_data(as_text=True)
+    db.session.refresh(entry)
+    assert entry.status == "withdrawn"
+    promise = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
+    tally = db.session.get(Tally, (promise.id, entry.year))
+    assert tally.pending == 0
+
+
+def test_a_rejected_entry_is_corrected_and_sent_again(client, auth, users):
+    entry_id = sync_entries(users["officer"], [entry_data()])[0].entry_id
+    record_review(users["supervisor"], entry_id, "reject", "Ange plats.")
+    auth.login("officer")
+    listing = client.get("/entries").get_data(as_text=True)
+    assert "avslagen" in listing and "Ange plats." in listing
+    page = client.get(f"/entries/{entry_id}/edit")
+    assert "Rätta och skicka igen" in page.get_data(as_text=True)
+    client.post(f"/entries/{entry_id}/edit", data=form_fields(page, place="Torget"))
+    entry = db.session.get(Entry, entry_id)
+    db.session.refresh(entry)
+    assert (entry.status, entry.place) == ("pending", "Torget")
+
+
+def test_an_approved_entry_cannot_be_edited_by_its_author(client, auth, users):
+    entry_id = sync_entries(users["officer"], [entry_data()])[0].entry_id
+    record_review(users["supervisor"], entry_id, "approve", None)
+    auth.login("officer")
+    response = client.get(f"/entries/{entry_id}/edit", follow_redirects=True)
+    assert "kan bara ändras av en gruppchef" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_only_officers_and_supervisors_log(client, auth, users, role):
+    auth.login(role)
+    assert client.get("/log/arjeplog-fotpatrull").status_code == 403
+    assert client.get("/entries").status_code == 403
+
+
+def test_the_service_worker_is_served_at_the_root(client):
+    with client.get("/sw.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/javascript"
+        assert response.headers["Service-Worker-Allowed"] == "/"
+        assert 'addEventListener("fetch"' in response.get_data(as_text=True)
+    with client.get("/static/manifest.webmanifest") as manifest:
+        assert manifest.status_code == 200 and b'"start_url": "/"' in manifest.data
