@@ -32,7 +32,9 @@ test: $(VENV)/.dev-installed translations
 	$(BIN)/pytest
 
 screenshots: $(VENV)/.dev-installed translations
+	$(BIN)/python -m tests.browser.screenshots
 	$(BIN)/pytest -q -p no:cacheprovider tests/browser/shots_*.py
+	FIELDLOG_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_admin.py
 
 bench: $(VENV)/.dev-installed translations
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
