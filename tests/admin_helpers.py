@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from flask import g
-
 from .factories import csrf_from
 
 THIS_YEAR = dt.date.today().year
@@ -68,16 +65,3 @@ def commitment_form(client, url: str, promises=None, **fields) -> dict:
     return data
 
 
-@pytest.fixture
-def fresh_login_per_request(app):
-    """Load the user and the CSRF token anew on every request, as a server does.
-
-    The ``app`` fixture keeps one app context pushed, so Flask's ``g`` (where
-    Flask-Login keeps the loaded user and Flask-WTF the CSRF token) would
-    otherwise carry one client's into another client's request.
-    """
-
-    @app.before_request
-    def forget_request_state():
-        g.pop("_login_user", None)
-        g.pop("csrf_token", None)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from fieldlog import create_app
@@ -82,6 +83,14 @@ def app(database_url, tmp_path):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
+
+    @app.before_request
+    def forget_the_last_requests_state():
+        # The test keeps one app context pushed, so Flask's g would carry one
+        # request's loaded user and CSRF token into the next, even another client's.
+        for name in ("_login_user", "csrf_token", "token_auth"):
+            g.pop(name, None)
+
     with app.app_context():
         yield app
         _db.session.remove()
@@ -127,8 +136,8 @@ class Auth:
         return self.client.get("/logout")
 
     def csrf(self) -> str:
-        """The CSRF token of the logged-in session, as pages give it to their scripts."""
-        return factories.csrf_from(self.client.get("/login"))
+        """The CSRF token of the session, as pages give it to their scripts."""
+        return factories.csrf_from(self.client.get("/login", follow_redirects=True))
 
 
 @pytest.fixture

@@ -2,16 +2,12 @@
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from fieldlog.extensions import db
 from fieldlog.models import ApiToken, AuditEvent, PoliceArea, User
 
-from .admin_helpers import fresh_login_per_request  # noqa: F401
 from .factories import MALARDALEN, PASSWORD, csrf_from
-
-pytestmark = pytest.mark.usefixtures("fresh_login_per_request")
 
 
 def _user(username: str) -> User:

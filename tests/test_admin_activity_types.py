@@ -1,15 +1,11 @@
 """Admins manage activity types, checked by the import's rules, audited."""
 
-import pytest
 from sqlalchemy import select
 
 from fieldlog.extensions import db
 from fieldlog.models import ActivityType, AuditEvent
 
-from .admin_helpers import fresh_login_per_request  # noqa: F401
 from .factories import csrf_from
-
-pytestmark = pytest.mark.usefixtures("fresh_login_per_request")
 
 
 def _post(client, url, **data):

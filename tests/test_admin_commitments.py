@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import func, select
 
 from fieldlog.extensions import db
@@ -15,11 +14,8 @@ from .admin_helpers import (
     VALID_FROM,
     VALID_TO,
     commitment_form,
-    fresh_login_per_request,  # noqa: F401
 )
 from .factories import csrf_from, entry_data
-
-pytestmark = pytest.mark.usefixtures("fresh_login_per_request")
 
 
 def count(model) -> int:

@@ -9,11 +9,8 @@ from fieldlog.models import ActivityType, ApiToken, AuditEvent, Commitment, Prom
 
 from .admin_helpers import (
     commitment_form,
-    fresh_login_per_request,  # noqa: F401
 )
 from .factories import BUNDLED, csrf_from
-
-pytestmark = pytest.mark.usefixtures("fresh_login_per_request")
 
 
 def state() -> tuple:

@@ -3,7 +3,6 @@
 import io
 import re
 
-import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -12,10 +11,7 @@ from fieldlog.models import AuditEvent, Commitment, PoliceArea, Promise
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.users import create_user
 
-from .admin_helpers import fresh_login_per_request  # noqa: F401
 from .factories import BUNDLED, PASSWORD, PITEA, csrf_from, entry_data
-
-pytestmark = pytest.mark.usefixtures("fresh_login_per_request")
 
 
 def count(model) -> int:
