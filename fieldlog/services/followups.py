@@ -54,11 +54,12 @@ def overview(
     words with their state."""
     rows = yearly_rows(municipalities, year, today)
     by_promise = {r["promise"]: r for r in rows}
-    words = qualitative_states(municipalities, year)
+    in_force = {m.id: commitments_during_year(m, year) for m in municipalities}
+    words = qualitative_states(municipalities, year, in_force)
     found = []
     for m in municipalities:
         commitments = []
-        for c in commitments_during_year(m, year):
+        for c in in_force[m.id]:
             counted = [by_promise[p.key] for p in c.promises if p.key in by_promise]
             if behind_first:
                 counted.sort(key=lambda r: STATUS_ORDER[r["status"]])
@@ -86,12 +87,16 @@ def overview(
     return found
 
 
-def qualitative_states(municipalities: list[Municipality], year: int) -> dict[str, dict]:
+def qualitative_states(
+    municipalities: list[Municipality], year: int, in_force: dict[int, list] | None = None
+) -> dict[str, dict]:
     """The promises without an activity in force during ``year``, by key, with their state."""
+    if in_force is None:
+        in_force = {m.id: commitments_during_year(m, year) for m in municipalities}
     promises = [
         (m, c, p)
         for m in municipalities
-        for c in commitments_during_year(m, year)
+        for c in in_force[m.id]
         for p in c.promises
         if p.activity_type is None
     ]

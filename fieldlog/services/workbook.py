@@ -41,6 +41,11 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl writes worksheets from temporary files, whose times would leak in.
+        with open(filename, "rb") as f:
+            self.writestr(arcname or str(filename), f.read())
+
 
 def _put(ws, row: int, col: int, value, bold: bool = False):
     """Write one cell; a string is stored as text whatever it begins with."""
