@@ -314,3 +314,15 @@ def test_follow_up_refuses_bad_input_and_other_areas(client, auth, users, app):
         ).status_code
         == 403
     )
+
+
+def test_commitments_in_force_are_loaded_at_once_as_one_by_one(bundled):
+    from fieldlog.models import Municipality
+    from fieldlog.services.commitments import commitments_during_year
+    from fieldlog.services.followups import in_force_during_year
+
+    municipalities = list(db.session.scalars(select(Municipality)))
+    for year in range(2020, 2028):
+        at_once = in_force_during_year(municipalities, year)
+        for m in municipalities:
+            assert at_once[m.id] == commitments_during_year(m, year), (m.code, year)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fieldlog.extensions import db
 from fieldlog.models import User
 from fieldlog.services.followups import record_follow_up
 
+from ..tallies_data import ZONE, log
 from .conftest import login
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -52,12 +54,31 @@ def test_a_coordinator_follows_a_number_to_its_entries_and_records_a_state(phone
     expect(saved.locator(".note")).to_have_text("Rutinen för felanmälan är klar.")
 
 
-def test_the_public_page_on_a_phone_needs_no_login(phone, demo):
+def test_the_public_page_on_a_phone_needs_no_login(phone, users):
+    noon = dt.datetime(2025, 3, 4, 12, 0, tzinfo=ZONE)
+    log(
+        users["officer"],
+        users["supervisor"],
+        [
+            {
+                "promise": "arjeplog-fotpatrull",
+                "start": noon + dt.timedelta(days=i),
+                "decision": "approve",
+                "place": "Hemliga gatan",
+            }
+            for i in range(6)
+        ],
+    )
     page = phone.new_page()
-    page.goto("/public/2506")
+    page.goto("/public/2506?year=2025")
     expect(page.get_by_role("heading", level=1)).to_have_text("Medborgarlöften i Arjeplog")
-    expect(page.locator("li.promise").first).to_be_visible()
+    patrols = page.locator('li[data-promise="arjeplog-fotpatrull"]')
+    expect(patrols.locator(".counted")).to_have_text("6")
+    expect(patrols.locator(".status")).to_have_text("Uppnått")
+    expect(page.get_by_text("Hemliga gatan")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="2024").tap()
+    expect(patrols.locator(".counted")).to_have_text("0")
 
 
 @pytest.mark.skipif(
