@@ -85,6 +85,7 @@ def overview(
                     "title": c.title,
                     "valid_from": c.valid_from,
                     "valid_to": c.valid_to,
+                    "until_superseded": c.until_superseded,
                     "rows": counted,
                     "in_words": in_words,
                 }

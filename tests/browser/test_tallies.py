@@ -107,6 +107,14 @@ def test_screenshots(browser, phone, live_server, demo):
         page.goto(url)
         page.screenshot(path=str(SHOTS / f"{name}.png"))
         page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
+    page.goto(f"/tallies?year={year}")
+    words = page.locator('article[data-promise="arjeplog-trafikverket"]')
+    words.locator("summary").tap()
+    page.locator("h4").first.scroll_into_view_if_needed()
+    page.locator("h4").first.evaluate("e => window.scrollTo(0, e.offsetTop - 8)")
+    page.screenshot(path=str(SHOTS / "tallies-words.png"))
+    page.goto(f"/public/2506/embed?year={year}")
+    page.screenshot(path=str(SHOTS / "public-2506-embed.png"))
     a4 = browser.new_context(
         viewport={"width": 794, "height": 1123},
         base_url=live_server,
