@@ -98,6 +98,19 @@ def test_page_csv_xlsx_and_public_api_agree_number_by_number(client, auth, year_
         assert shown["yearly_target"] == a["yearly_target"] == x[9]
         assert c["yearly_target"] == ("" if a["yearly_target"] is None else str(a["yearly_target"]))
         assert shown["status"] == shown["word"] == c["status"] == a["status"] == WORDS[x[14]]
+    # The printable report shows the same counted figures and pending entries.
+    report = client.get("/tallies/report?year=2024").get_data(as_text=True)
+    shown_in_report = {
+        key: (int(counted), int(pending))
+        for key, counted, pending in re.findall(
+            r'<tr data-promise="([\w-]+)">(?:(?!</tr>).)*?data-label="Räknade">(\d+)<'
+            r'(?:(?!</tr>).)*?data-label="Väntar">(\d+)<',
+            report,
+            re.S,
+        )
+    }
+    assert shown_in_report == {k: (v["counted"], v["pending"]) for k, v in page.items()}
+    assert 'style="' not in report
     # 2024 is over on the fixed day: nothing can be on track or behind any longer.
     assert {r["status"] for r in api.values()} <= {"met", "missed", "no_target"}
     assert "missed" in {r["status"] for r in api.values()}
