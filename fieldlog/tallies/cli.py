@@ -1,5 +1,57 @@
 """``flask --app wsgi export …``: the exports of CONTRACT from the command line."""
 
+from __future__ import annotations
+
+import sys
+
+import click
 from flask.cli import AppGroup
 
 export_cli = AppGroup("export", help="Write the exports of the tallies to files.")
+
+
+@export_cli.command("tallies")
+@click.option("--year", required=True, help="the calendar year, e.g. 2025")
+@click.option("--municipality", "code", default=None, help="a municipality's four-digit code")
+@click.option("--format", "fmt", required=True, help="csv or xlsx")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="the file to write")
+def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
+    """Write the tallies of a year, byte for byte as the web export gives them."""
+    from ..services.exports import (
+        export_municipalities,
+        parse_year,
+        record_export,
+        reporting_today,
+        tallies_csv,
+    )
+    from ..services.followups import overview
+    from ..services.tallies import yearly_rows
+    from ..services.workbook import tallies_xlsx
+
+    number = parse_year(year)
+    if number is None:
+        _fail(f"--year: not a year between 2000 and 2100: {year!r}")
+    if fmt not in ("csv", "xlsx"):
+        _fail(f"--format: csv or xlsx, not {fmt!r}")
+    municipalities = export_municipalities(code)
+    if not municipalities:
+        _fail(
+            f"--municipality: no municipality with code {code!r}" if code else "no municipalities"
+        )
+    today = reporting_today()
+    if fmt == "csv":
+        body = tallies_csv(yearly_rows(municipalities, number, today), number)
+    else:
+        body = tallies_xlsx(number, overview(municipalities, number, today))
+    try:
+        with open(output, "wb") as f:
+            f.write(body)
+    except OSError as exc:
+        _fail(f"--output: {exc.strerror}: {output}")
+    record_export(f"tallies.{fmt}", {"year": number, "municipality": code, "via": "cli"})
+    click.echo(f"wrote {len(body)} bytes to {output}")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)

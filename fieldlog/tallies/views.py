@@ -1,5 +1,142 @@
-"""Yearly tallies against targets, exports and the printable report."""
+"""Yearly tallies against targets, the entries behind each number and the printable report."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..api.auth import api_error
+from ..auth import roles_required
+from ..models import FOLLOW_UP_STATES, Municipality
+from ..rules import to_local
+from ..services.commitments import municipalities_for, municipality_by_code
+from ..services.exports import parse_year, reporting_today
+from ..services.followups import (
+    STATE_WORDS,
+    STATUS_WORDS,
+    FollowUpError,
+    overview,
+    record_follow_up,
+)
+from .entries import ENTRY_FILTERS, ENTRY_WORDS, PAGE_SIZE, entries_behind
 
 bp = Blueprint("tallies", __name__)
+VIEWERS = ("supervisor", "coordinator", "admin")
+
+
+@bp.app_template_filter("tally_local_time")
+def tally_local_time(moment: dt.datetime) -> str:
+    """A stored UTC time as local date and time, e.g. 2025-03-01 20:15."""
+    return to_local(moment, current_app.config["FIELDLOG_TIMEZONE"]).strftime("%Y-%m-%d %H:%M")
+
+
+def chosen_year() -> int:
+    """The ``year`` argument, this year when absent; a bad one ends the request with 400."""
+    raw = request.args.get("year")
+    if raw is None or raw == "":
+        return reporting_today().year
+    year = parse_year(raw)
+    if year is None:
+        api_error(400, _("year: ett årtal mellan 2000 och 2100, till exempel 2025."))
+    return year
+
+
+def scoped_municipalities(code: str | None) -> list[Municipality]:
+    """The one municipality asked for (404 unknown, 403 another area's), else all of the user's."""
+    if not code:
+        return municipalities_for(current_user)
+    municipality = municipality_by_code(code)
+    if municipality is None:
+        api_error(404, _("municipality: okänd kommunkod."))
+    if current_user.role != "admin" and municipality.police_area_id != current_user.police_area_id:
+        api_error(403, _("municipality: inte i ditt polisområde."))
+    return [municipality]
+
+
+def _page_context(year: int, code: str | None) -> dict:
+    today = reporting_today()
+    return {
+        "year": year,
+        "today": today,
+        "code": code,
+        "years": list(range(today.year + 1, 2019, -1)),
+        "municipalities": overview(scoped_municipalities(code), year, today),
+        "status_words": STATUS_WORDS,
+        "state_words": STATE_WORDS,
+        "states": FOLLOW_UP_STATES,
+    }
+
+
+@bp.get("/tallies")
+@roles_required(*VIEWERS)
+def index():
+    """Per municipality and commitment: each promise's count against its target, behind first."""
+    code = request.args.get("municipality") or None
+    return render_template("tallies/index.html", **_page_context(chosen_year(), code))
+
+
+@bp.get("/tallies/report")
+@roles_required(*VIEWERS)
+def report():
+    """The printable follow-up report for the crime-prevention council."""
+    code = request.args.get("municipality") or None
+    return render_template("tallies/report.html", **_page_context(chosen_year(), code))
+
+
+@bp.get("/tallies/entries")
+@roles_required(*VIEWERS)
+def entries():
+    """The entries behind one number of the tallies page, within the user's police area."""
+    year = chosen_year()
+    status = request.args.get("status", "approved")
+    if status not in ENTRY_FILTERS:
+        api_error(400, _("status: okänt urval."))
+    page = max(1, request.args.get("page", 1, type=int))
+    promise, rows, total = entries_behind(
+        current_user, request.args.get("promise", ""), year, status, page
+    )
+    if promise is None:
+        api_error(404, _("promise: okänt löfte."))
+    return render_template(
+        "tallies/entries.html",
+        promise=promise,
+        rows=rows,
+        total=total,
+        year=year,
+        status=status,
+        page=page,
+        page_size=PAGE_SIZE,
+        filters=ENTRY_FILTERS,
+        entry_words=ENTRY_WORDS,
+    )
+
+
+@bp.post("/tallies/follow-up")
+@roles_required("coordinator", "admin")
+def follow_up():
+    """Record the year's state of a promise followed up in words."""
+    form = request.form
+    year = parse_year(form.get("year"))
+    try:
+        record_follow_up(
+            current_user, form.get("promise", ""), year, form.get("state", ""), form.get("text", "")
+        )
+    except FollowUpError as exc:
+        if exc.status == 404:
+            api_error(404, exc.message)
+        flash(exc.message, "error")
+    else:
+        flash(_("Uppföljningen sparades."), "success")
+    return redirect(
+        url_for(
+            "tallies.index",
+            year=year or reporting_today().year,
+            _anchor=f"p-{form.get('promise', '')}",
+        )
+    )
+
+
+from . import exports  # noqa: E402,F401  (the export routes attach to bp)

@@ -1,0 +1,64 @@
+"""The entries behind a number of the tallies page, read within the user's police area."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, func, not_, select, true
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Commitment, Entry, Municipality, Promise, User
+
+PAGE_SIZE = 200
+ENTRY_FILTERS = {
+    "counted": _l("Räknade"),
+    "approved": _l("Godkända"),
+    "not_counted": _l("Godkända men inte räknade"),
+    "pending": _l("Väntar på granskning"),
+    "rejected": _l("Avslagna"),
+}
+ENTRY_WORDS = {
+    "pending": _l("Väntar"),
+    "approved": _l("Godkänd"),
+    "rejected": _l("Avslagen"),
+}
+
+
+def _condition(status: str, promise: Promise):
+    if status == "counted":
+        return and_(Entry.status == "approved", Entry.inconvenient if promise.time_rule else true())
+    if status == "not_counted":
+        return and_(
+            Entry.status == "approved", not_(Entry.inconvenient) if promise.time_rule else false()
+        )
+    return Entry.status == status
+
+
+def entries_behind(
+    user: User, key: str, year: int, status: str, page: int = 1
+) -> tuple[Promise | None, list[Entry], int]:
+    """The promise with ``key`` if the user may see it, one page of its entries, and their count."""
+    stmt = (
+        select(Promise)
+        .join(Commitment, Commitment.id == Promise.commitment_id)
+        .join(Municipality, Municipality.id == Commitment.municipality_id)
+        .where(Promise.key == key, Promise.activity_type_id.is_not(None))
+    )
+    if user.role != "admin":
+        stmt = stmt.where(Municipality.police_area_id == user.police_area_id)
+    promise = db.session.scalar(stmt)
+    if promise is None:
+        return None, [], 0
+    where = and_(Entry.promise_id == promise.id, Entry.year == year, _condition(status, promise))
+    total = db.session.scalar(select(func.count()).select_from(Entry).where(where)) or 0
+    rows = list(
+        db.session.scalars(
+            select(Entry)
+            .options(joinedload(Entry.author))
+            .where(where)
+            .order_by(Entry.started_at, Entry.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return promise, rows, total

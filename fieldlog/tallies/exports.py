@@ -1,0 +1,64 @@
+"""GET /exports/…: the tallies as CSV and XLSX and the entries as CSV, for the follow-up."""
+
+from __future__ import annotations
+
+from flask import Response, request, stream_with_context
+from flask_login import current_user
+
+from ..auth import roles_required
+from ..services.exports import entries_csv, record_export, reporting_today, tallies_csv
+from ..services.followups import overview
+from ..services.tallies import yearly_rows
+from ..services.workbook import tallies_xlsx
+from .views import VIEWERS, bp, chosen_year, scoped_municipalities
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _audit(kind: str, year: int, code: str | None) -> None:
+    record_export(
+        kind, {"year": year, "municipality": code}, actor=current_user._get_current_object()
+    )
+
+
+@bp.get("/exports/tallies.csv")
+@roles_required(*VIEWERS)
+def tallies_csv_export():
+    """The year's tallies as CSV for Swedish Excel (CONTRACT's header, BOM, ``;``)."""
+    year, code = chosen_year(), request.args.get("municipality") or None
+    rows = yearly_rows(scoped_municipalities(code), year, reporting_today())
+    _audit("tallies.csv", year, code)
+    suffix = f"-{code}" if code else ""
+    return _download(
+        tallies_csv(rows, year), "text/csv; charset=utf-8", f"tallies-{year}{suffix}.csv"
+    )
+
+
+@bp.get("/exports/tallies.xlsx")
+@roles_required(*VIEWERS)
+def tallies_xlsx_export():
+    """The year's tallies as a Swedish workbook: a summary and a sheet per municipality."""
+    year, code = chosen_year(), request.args.get("municipality") or None
+    body = tallies_xlsx(year, overview(scoped_municipalities(code), year, reporting_today()))
+    _audit("tallies.xlsx", year, code)
+    suffix = f"-{code}" if code else ""
+    return _download(body, XLSX, f"tallies-{year}{suffix}.xlsx")
+
+
+@bp.get("/exports/entries.csv")
+@roles_required(*VIEWERS)
+def entries_csv_export():
+    """The year's entries of the user's police area (or one municipality), streamed as CSV."""
+    year, code = chosen_year(), request.args.get("municipality") or None
+    ids = [m.id for m in scoped_municipalities(code)]
+    _audit("entries.csv", year, code)
+    suffix = f"-{code}" if code else ""
+    body = stream_with_context(s.encode("utf-8") for s in entries_csv(ids, year))
+    return _download(body, "text/csv; charset=utf-8", f"entries-{year}{suffix}.csv")

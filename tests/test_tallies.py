@@ -1,0 +1,341 @@
+"""The tallies page: counts against targets, statuses, the entries behind each number, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from fieldlog.extensions import db
+from fieldlog.models import AuditEvent
+
+from .factories import csrf_from
+from .tallies_data import ZONE, expected_counts, generated_specs, log
+
+LABELS = {
+    "Räknade": "counted",
+    "Väntar på granskning": "pending",
+    "Godkända men inte räknade": "not_counted",
+    "Godkända": "approved",
+    "Avslagna": "rejected",
+}
+WORDS = {
+    "Uppnått": "met",
+    "I fas": "on_track",
+    "Efter plan": "behind",
+    "Inte uppnått": "missed",
+    "Inget mål": "no_target",
+}
+
+
+def csrf(client) -> str:
+    """The CSRF token the tallies page gives the logged-in user."""
+    return csrf_from(client.get("/tallies"))
+
+
+def page_numbers(html: str) -> dict[str, dict]:
+    """Each counted promise's numbers as the tallies page shows them, in the page's order."""
+    found = {}
+    pattern = r'<article class="promise promise-(\w+)" id="p-([\w-]+)"[^>]*>(.*?)</article>'
+    for status, key, body in re.findall(pattern, html, re.S):
+        numbers = {
+            LABELS[label]: int(n) for label, n in re.findall(r'aria-label="([^"]+): (\d+)"', body)
+        }
+        target = re.search(r'<span class="target">(\d+)</span>', body)
+        word = re.search(r'<span class="status status-\w+">([^<]+)</span>', body).group(1)
+        found[key] = {
+            "status": status,
+            "word": WORDS[word],
+            "yearly_target": int(target.group(1)) if target else None,
+            **numbers,
+        }
+    return found
+
+
+@pytest.fixture
+def year_2024(app, users):
+    """About 150 entries of 2024 in Piteå älvdal, reviewed; 'today' fixed at 2025-03-01."""
+    app.config["FIELDLOG_TODAY"] = "2025-03-01"
+    specs = generated_specs(2024, 150)
+    log(users["officer"], users["supervisor"], specs)
+    return specs
+
+
+def test_page_csv_xlsx_and_public_api_agree_number_by_number(client, auth, year_2024):
+    expected = expected_counts(year_2024)
+    auth.login("coordinator")
+    page = page_numbers(client.get("/tallies?year=2024").get_data(as_text=True))
+    csv_text = client.get("/exports/tallies.csv?year=2024").get_data().decode("utf-8-sig")
+    header, *lines = csv_text.splitlines()
+    csv_rows = {
+        r["promise"]: r
+        for r in (dict(zip(header.split(";"), line.split(";"), strict=True)) for line in lines)
+    }
+    book = load_workbook(io.BytesIO(client.get("/exports/tallies.xlsx?year=2024").data))
+    xlsx_rows = {}
+    for sheet in book.worksheets[1:]:
+        for row in sheet.iter_rows(min_row=4, max_col=15, values_only=True):
+            if row[4] and row[10] is not None and isinstance(row[10], int):
+                xlsx_rows[row[4]] = row
+    api = {
+        r["promise"]: r
+        for code in ("2506", "2560")
+        for r in client.get(f"/api/v1/public/{code}?year=2024").get_json()["tallies"]
+    }
+
+    assert set(page) == set(csv_rows) == set(xlsx_rows) == set(api)
+    assert set(expected) <= set(page) and len(page) >= 10
+    for key, shown in page.items():
+        want = expected.get(key, {"counted": 0, "approved": 0, "pending": 0, "rejected": 0})
+        c, x, a = csv_rows[key], xlsx_rows[key], api[key]
+        for i, col in enumerate(("counted", "approved", "pending", "rejected")):
+            assert shown[col] == int(c[col]) == x[10 + i] == a[col] == want[col], (key, col)
+        assert shown["not_counted"] == want["approved"] - want["counted"]
+        assert shown["yearly_target"] == a["yearly_target"] == x[9]
+        assert c["yearly_target"] == ("" if a["yearly_target"] is None else str(a["yearly_target"]))
+        assert shown["status"] == shown["word"] == c["status"] == a["status"] == WORDS[x[14]]
+    # The printable report shows the same counted figures and pending entries.
+    report = client.get("/tallies/report?year=2024").get_data(as_text=True)
+    shown_in_report = {
+        key: (int(counted), int(pending))
+        for key, counted, pending in re.findall(
+            r'<tr data-promise="([\w-]+)">(?:(?!</tr>).)*?data-label="Räknade">(\d+)<'
+            r'(?:(?!</tr>).)*?data-label="Väntar">(\d+)<',
+            report,
+            re.S,
+        )
+    }
+    assert shown_in_report == {k: (v["counted"], v["pending"]) for k, v in page.items()}
+    assert 'style="' not in report
+    # 2024 is over on the fixed day: nothing can be on track or behind any longer.
+    assert {r["status"] for r in api.values()} <= {"met", "missed", "no_target"}
+    assert "missed" in {r["status"] for r in api.values()}
+
+
+def test_the_running_year_on_a_fixed_day(app, client, auth, users):
+    # 2024-07-01 is day 183 of 366: half the year is gone.
+    app.config["FIELDLOG_TODAY"] = "2024-07-01"
+    weekday_noon = [dt.datetime(2024, 3, d, 12, 0, tzinfo=ZONE) for d in range(4, 9)]
+    specs = (
+        [
+            {"promise": "arjeplog-trafikkontroll", "start": t, "decision": "approve"}
+            for t in weekday_noon
+        ]  # 5 of 10: on track
+        + [
+            {"promise": "arjeplog-ungdomsbesok", "start": t, "decision": "approve"}
+            for t in weekday_noon[:2]
+        ]  # 2 of 5: behind (2.5 expected)
+        + [
+            {"promise": "arjeplog-fotpatrull", "start": t, "decision": "approve"}
+            for t in weekday_noon
+        ]  # 5 of 5: met
+        # at inconvenient hours only: one on a weekday noon (not counted), one on a Saturday
+        + [
+            {
+                "promise": "arjeplog-trafikinsats-obekvam",
+                "start": weekday_noon[0],
+                "decision": "approve",
+            },
+            {
+                "promise": "arjeplog-trafikinsats-obekvam",
+                "start": dt.datetime(2024, 3, 9, 12, 0, tzinfo=ZONE),
+                "decision": "approve",
+            },
+            {"promise": "arjeplog-fotpatrull", "start": weekday_noon[0], "decision": None},
+        ]
+    )
+    log(users["officer"], users["supervisor"], specs)
+    auth.login("supervisor")
+    html = client.get("/tallies?year=2024").get_data(as_text=True)
+    page = page_numbers(html)
+    assert page["arjeplog-trafikkontroll"]["status"] == "on_track"
+    assert page["arjeplog-ungdomsbesok"]["status"] == "behind"
+    assert page["arjeplog-fotpatrull"]["status"] == "met"
+    assert page["arjeplog-fotpatrull"]["pending"] == 1
+    assert page["arjeplog-problembild"]["status"] == "behind"  # 0 of 3
+    assert page["arjeplog-aktorsdialog"]["status"] == "no_target"
+    obekvam = page["arjeplog-trafikinsats-obekvam"]
+    assert (obekvam["counted"], obekvam["approved"], obekvam["not_counted"]) == (1, 2, 1)
+    # Behind first, within the commitment.
+    order = [k for k in page if k.startswith("arjeplog-")]
+    statuses = [page[k]["status"] for k in order]
+    assert statuses[: statuses.count("behind")] == ["behind"] * statuses.count("behind")
+    assert "Efter plan" in html and "I fas" in html and "Uppnått" in html
+    assert "I fas vore 3 hittills." in html  # ungdomsbesök: 5 × ½ rounded up
+    # The next day it is still on track, the same counts; a year later 2024 is missed.
+    app.config["FIELDLOG_TODAY"] = "2025-01-02"
+    page = page_numbers(client.get("/tallies?year=2024").get_data(as_text=True))
+    assert page["arjeplog-trafikkontroll"]["status"] == "missed"
+    assert page["arjeplog-fotpatrull"]["status"] == "met"
+
+
+def test_every_number_links_to_the_entries_behind_it(client, auth, users, app):
+    app.config["FIELDLOG_TODAY"] = "2024-07-01"
+    monday, saturday = (dt.datetime(2024, 3, d, 12, 0, tzinfo=ZONE) for d in (4, 9))
+    log(
+        users["officer"],
+        users["supervisor"],
+        [
+            {
+                "promise": "arjeplog-trafikinsats-obekvam",
+                "start": monday,
+                "decision": "approve",
+                "place": "Storgatan",
+            },
+            {
+                "promise": "arjeplog-trafikinsats-obekvam",
+                "start": saturday,
+                "decision": "approve",
+                "place": "Torget",
+            },
+            {"promise": "arjeplog-trafikinsats-obekvam", "start": saturday, "decision": "reject"},
+        ],
+    )
+    auth.login("coordinator")
+    html = client.get("/tallies?year=2024").get_data(as_text=True)
+    chunk = re.search(r'id="p-arjeplog-trafikinsats-obekvam".*?</article>', html, re.S).group(0)
+    links = {
+        status: href.replace("&amp;", "&")
+        for href, status in re.findall(r'href="([^"]+status=(\w+)[^"]*)"', chunk)
+    }
+    assert set(links) == {"counted", "pending", "not_counted", "approved", "rejected"}
+    listing = client.get(links["not_counted"]).get_data(as_text=True)
+    assert 'class="total">1<' in listing and "Storgatan" in listing and "Torget" not in listing
+    assert "inte obekväm tid" in listing
+    counted = client.get(
+        "/tallies/entries?promise=arjeplog-trafikinsats-obekvam&year=2024&status=counted"
+    ).get_data(as_text=True)
+    assert 'class="total">1<' in counted and "Torget" in counted
+    rejected = client.get(
+        "/tallies/entries?promise=arjeplog-trafikinsats-obekvam&year=2024&status=rejected"
+    ).get_data(as_text=True)
+    assert 'class="total">1<' in rejected
+    bad = client.get("/tallies/entries?promise=arjeplog-fotpatrull&year=2024&status=bogus")
+    assert bad.status_code == 400
+
+
+def test_scope_another_areas_data_is_refused(client, auth, users, app):
+    app.config["FIELDLOG_TODAY"] = "2024-07-01"
+    log(
+        users["officer"],
+        users["supervisor"],
+        [
+            {
+                "promise": "arjeplog-fotpatrull",
+                "start": dt.datetime(2024, 3, 4, 12, tzinfo=ZONE),
+                "decision": "approve",
+                "place": "Torget",
+            }
+        ],
+    )
+    auth.login("other_coordinator")
+    html = client.get("/tallies?year=2024").get_data(as_text=True)
+    assert "Arboga" in html and "Arjeplog" not in html and "Älvsbyn" not in html
+    assert client.get("/tallies?year=2024&municipality=2506").status_code == 403
+    assert client.get("/tallies/report?year=2024&municipality=2506").status_code == 403
+    behind = client.get("/tallies/entries?promise=arjeplog-fotpatrull&year=2024&status=counted")
+    assert behind.status_code == 404 and "Torget" not in behind.get_data(as_text=True)
+    auth.logout()
+    auth.login("officer")
+    assert client.get("/tallies?year=2024").status_code == 403
+    auth.logout()
+    anonymous = client.get("/tallies?year=2024")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_a_bad_year_is_refused_with_the_field_named(client, auth, users):
+    auth.login("coordinator")
+    response = client.get("/tallies?year=20x4")
+    assert response.status_code == 400 and "year" in response.get_data(as_text=True)
+
+
+def test_a_coordinator_records_a_promise_followed_up_in_words(client, auth, users, app):
+    app.config["FIELDLOG_TODAY"] = "2024-07-01"
+    auth.login("coordinator")
+    form = {
+        "csrf_token": csrf(client),
+        "promise": "arjeplog-felanmalan",
+        "year": "2024",
+        "state": "pagar",
+        "text": "Rutinen är skriven, utbildning i höst.",
+    }
+    response = client.post("/tallies/follow-up", data=form, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Uppföljningen sparades." in html
+    chunk = re.search(r'id="p-arjeplog-felanmalan".*?</article>', html, re.S).group(0)
+    assert "Pågår" in chunk and "Rutinen är skriven" in chunk
+    report = client.get("/tallies/report?year=2024").get_data(as_text=True)
+    assert "Pågår" in report and "Rutinen är skriven, utbildning i höst." in report
+    # Changing it is audited with the before and after.
+    client.post("/tallies/follow-up", data={**form, "state": "genomfort", "text": "Klart."})
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "follow_up.recorded")
+            .order_by(AuditEvent.id)
+        )
+    )
+    assert [e.after["state"] for e in events] == ["pagar", "genomfort"]
+    assert events[1].before == {"state": "pagar", "text": "Rutinen är skriven, utbildning i höst."}
+    assert events[1].actor_name == "coordinator"
+    # In the workbook too, on Arjeplog's sheet.
+    book = load_workbook(io.BytesIO(client.get("/exports/tallies.xlsx?year=2024").data))
+    cells = [c for row in book["2506 Arjeplog"].iter_rows(values_only=True) for c in row]
+    assert "Genomfört" in cells and "Klart." in cells
+
+
+def test_follow_up_refuses_bad_input_and_other_areas(client, auth, users, app):
+    app.config["FIELDLOG_TODAY"] = "2024-07-01"
+    auth.login("coordinator")
+    token = csrf(client)
+    base = {"csrf_token": token, "promise": "arjeplog-felanmalan", "year": "2024", "text": "x"}
+    bad_state = client.post(
+        "/tallies/follow-up", data={**base, "state": "klart"}, follow_redirects=True
+    )
+    assert "state: välj genomfört, pågår eller ej påbörjat." in bad_state.get_data(as_text=True)
+    too_long = client.post(
+        "/tallies/follow-up",
+        data={**base, "state": "pagar", "text": "x" * 501},
+        follow_redirects=True,
+    )
+    assert "text: högst 500 tecken." in too_long.get_data(as_text=True)
+    counted = client.post(
+        "/tallies/follow-up",
+        data={**base, "state": "pagar", "promise": "arjeplog-fotpatrull"},
+        follow_redirects=True,
+    )
+    assert "promise:" in counted.get_data(as_text=True)
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "follow_up.recorded"))
+        is None
+    )
+    auth.logout()
+    auth.login("other_coordinator")
+    other = client.post(
+        "/tallies/follow-up", data={**base, "csrf_token": csrf(client), "state": "pagar"}
+    )
+    assert other.status_code == 404
+    auth.logout()
+    auth.login("supervisor")
+    assert (
+        client.post(
+            "/tallies/follow-up", data={**base, "csrf_token": csrf(client), "state": "pagar"}
+        ).status_code
+        == 403
+    )
+
+
+def test_commitments_in_force_are_loaded_at_once_as_one_by_one(bundled):
+    from fieldlog.models import Municipality
+    from fieldlog.services.commitments import commitments_during_year
+    from fieldlog.services.followups import in_force_during_year
+
+    municipalities = list(db.session.scalars(select(Municipality)))
+    for year in range(2020, 2028):
+        at_once = in_force_during_year(municipalities, year)
+        for m in municipalities:
+            assert at_once[m.id] == commitments_during_year(m, year), (m.code, year)
