@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from fieldlog.demo import PASSWORD, load_demo
 from fieldlog.extensions import db
 from fieldlog.models import User
-from fieldlog.services.followups import record_follow_up
 
 from ..tallies_data import ZONE, log
 from .conftest import login
@@ -79,52 +77,3 @@ def test_the_public_page_on_a_phone_needs_no_login(phone, users):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="2024").tap()
     expect(patrols.locator(".counted")).to_have_text("0")
-
-
-@pytest.mark.skipif(
-    not os.environ.get("FIELDLOG_SCREENSHOTS"),
-    reason="set FIELDLOG_SCREENSHOTS=1 to write docs/screenshots/",
-)
-def test_screenshots(browser, phone, live_server, demo):
-    """docs/screenshots/tallies.png, public-2506.png, report.png (phone) and report-a4.png."""
-    year = None
-    for key, state, text in (
-        ("arjeplog-felanmalan", "genomfort", "Rutinen för felanmälan är beslutad och spridd."),
-        ("arjeplog-vald-nara-relation", "pagar", "Utbildning för personalen planerad i vår."),
-    ):
-        from fieldlog.services.exports import reporting_today
-
-        year = reporting_today().year
-        record_follow_up(demo, key, year, state, text)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page = phone.new_page()
-    login(page, "samordnare", PASSWORD)
-    for name, url in (
-        ("tallies", f"/tallies?year={year}"),
-        ("report", f"/tallies/report?year={year}"),
-        ("public-2506", f"/public/2506?year={year}"),
-    ):
-        page.goto(url)
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
-        page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
-    page.goto(f"/tallies?year={year}")
-    words = page.locator('article[data-promise="arjeplog-trafikverket"]')
-    words.locator("summary").tap()
-    page.locator("h4").first.scroll_into_view_if_needed()
-    page.locator("h4").first.evaluate("e => window.scrollTo(0, e.offsetTop - 8)")
-    page.screenshot(path=str(SHOTS / "tallies-words.png"))
-    page.goto(f"/public/2506/embed?year={year}")
-    page.screenshot(path=str(SHOTS / "public-2506-embed.png"))
-    a4 = browser.new_context(
-        viewport={"width": 794, "height": 1123},
-        base_url=live_server,
-        locale="sv-SE",
-        has_touch=True,
-    )
-    wide = a4.new_page()
-    login(wide, "samordnare", PASSWORD)
-    wide.goto(f"/tallies/report?year={year}&municipality=2506")
-    wide.emulate_media(media="print")
-    wide.screenshot(path=str(SHOTS / "report-a4.png"), full_page=True)
-    wide.pdf(path=str(SHOTS / "report-a4.pdf"), format="A4", print_background=True)
-    a4.close()
