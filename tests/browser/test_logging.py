@@ -175,10 +175,12 @@ def test_the_pages_fit_at_200_percent_zoom_and_work_by_keyboard(browser, live_se
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/$"))
     widths = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    page.wait_for_load_state("load")
     assert page.evaluate(widths) == [195, 195]
     page.locator(FOTPATRULL).focus()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Fotpatrull")
+    page.wait_for_load_state("load")  # measure with the stylesheets applied
     assert page.evaluate(widths) == [195, 195]
     page.get_by_role("button", name="Öka Antal poliser").focus()
     page.keyboard.press("Space")
@@ -189,6 +191,7 @@ def test_the_pages_fit_at_200_percent_zoom_and_work_by_keyboard(browser, live_se
     page.wait_for_url(re.compile(r"/$"))
     page.goto("/entries")
     expect(page.locator("#section-pending .entry")).to_contain_text("Torget")
+    page.wait_for_load_state("load")
     assert page.evaluate(widths) == [195, 195]
     (entry,) = stored_entries()
     assert (entry.officers, entry.place) == (2, "Torget")
