@@ -26,6 +26,8 @@ from .tallies import TallyDelta
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 LONGEST_ENTRY = dt.timedelta(hours=24)
+MOST_OFFICERS = 1000  # far above any real patrol; keeps the column's integer from overflowing
+LARGEST_METRIC = 1_000_000
 EDITABLE = ("pending", "rejected")
 
 
@@ -56,6 +58,8 @@ class CleanEntry:
     year: int = 0
     inconvenient: bool = False
     content_hash: str = ""
+    # The client_id exactly as the phone sent it, echoed in the result so the phone can match it.
+    sent_id: Any = None
 
     def columns(self) -> dict[str, Any]:
         """The stored columns this entry sets."""
@@ -120,11 +124,11 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # unreadable, or a year 1 / 9999 that leaves the range
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(dt.UTC)
 
 
 def _whole_number(value: Any) -> int | None:
@@ -227,6 +231,8 @@ def validate_entry(
             errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")
         if reason:
             errors[field_name] = PROMISE_REASONS[reason]()
+    elif data.get("promise") and str(data["promise"]) not in resolver.promises_by_key:
+        errors["promise"] = PROMISE_REASONS["unknown"]()
 
     place = _optional_text(data, "place", 200, errors)
     notes = _optional_text(data, "notes", 2000, errors)
@@ -235,7 +241,7 @@ def validate_entry(
     officers = 1
     if data.get("officers") is not None:
         officers = _whole_number(data.get("officers"))
-        if officers is None or officers < 1:
+        if officers is None or not 1 <= officers <= MOST_OFFICERS:
             errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
 
     metrics: dict[str, int] = {}
@@ -248,7 +254,7 @@ def validate_entry(
             number = _whole_number(value)
             if name not in allowed:
                 errors["metrics"] = _("Okänt mått för aktiviteten: %(name)s.", name=name)
-            elif number is None or number < 0:
+            elif number is None or not 0 <= number <= LARGEST_METRIC:
                 errors["metrics"] = _("Måttet %(name)s måste vara ett heltal ≥ 0.", name=name)
             else:
                 metrics[name] = number
@@ -273,6 +279,7 @@ def validate_entry(
         metrics=metrics,
         notes=notes,
         base_version=base_version,
+        sent_id=data.get("client_id"),
     )
     zone_name = current_app.config["FIELDLOG_TIMEZONE"]
     clean.year = local_year(started_at, zone_name)
@@ -299,11 +306,13 @@ def entry_snapshot(entry: Entry) -> dict[str, Any]:
 
 
 def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
-    """Insert the entries whose client_id is new in one statement; client_id → id of those stored."""
+    """Insert the entries with a new client_id in one statement; client_id → id of those stored."""
     if not cleans:
         return {}
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     now = utcnow()
+    # Rows in client_id order: two batches sharing client_ids then lock them in the same
+    # order on PostgreSQL and cannot deadlock.
     rows = [
         {
             **c.columns(),
@@ -314,7 +323,7 @@ def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
             "created_at": now,
             "updated_at": now,
         }
-        for c in cleans
+        for c in sorted(cleans, key=lambda c: c.client_id)
     ]
     stmt = (
         insert(Entry)
@@ -325,28 +334,54 @@ def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
     return {row.client_id: row.id for row in db.session.execute(stmt)}
 
 
+def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]) -> None:
+    """One audit event per new entry, in one multi-row insert."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor_id": user.id,
+            "actor_name": user.username,
+            "action": "entry.created",
+            "object_type": "entry",
+            "object_id": str(created[c.client_id]),
+            "police_area_id": c.promise.commitment.municipality.police_area_id,
+            "after": {
+                "client_id": c.client_id,
+                "promise": c.promise.key,
+                "started_at": c.started_at.isoformat(),
+            },
+        }
+        for c in cleans
+        if c.client_id in created
+    ]
+    if rows:
+        db.session.execute(AuditEvent.__table__.insert(), rows)
+
+
+def _conflict(clean: CleanEntry, entry: Entry | None, field_name: str, reason: str) -> SyncResult:
+    if entry is None:
+        return SyncResult(clean.sent_id, "conflict", errors={field_name: reason})
+    return SyncResult(clean.sent_id, "conflict", entry.id, entry.version, {field_name: reason})
+
+
 def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta) -> SyncResult:
     """A replay or an edit of a stored entry: duplicate, updated or conflict."""
-    cid = clean.client_id
     if entry.author_id != user.id:
-        return SyncResult(cid, "conflict", errors={"client_id": _("Posten tillhör en annan användare.")})
+        # Say nothing of the other user's entry, not even its id.
+        return _conflict(clean, None, "client_id", _("Posten tillhör en annan användare."))
     if entry.content_hash == clean.content_hash:
-        return SyncResult(cid, "duplicate", entry.id, entry.version)
+        return SyncResult(clean.sent_id, "duplicate", entry.id, entry.version)
     if entry.status not in EDITABLE:
-        reason = (
-            _("Posten är redan godkänd och kan inte ändras.")
-            if entry.status == "approved"
-            else _("Posten är återkallad.")
-        )
-        return SyncResult(cid, "conflict", entry.id, entry.version, {"status": reason})
+        if entry.status == "approved":
+            reason = _("Posten är redan godkänd och kan inte ändras.")
+            return _conflict(clean, entry, "status", reason)
+        return _conflict(clean, entry, "status", _("Posten är återkallad."))
+    if clean.base_version is None:
+        return _conflict(clean, entry, "base_version", _("En ändring måste ange base_version."))
     if clean.base_version != entry.version:
-        return SyncResult(
-            cid,
-            "conflict",
-            entry.id,
-            entry.version,
-            {"base_version": _("Posten har ändrats sedan (version %(v)d).", v=entry.version)},
-        )
+        reason = _("Posten har ändrats sedan (version %(v)d).", v=entry.version)
+        return _conflict(clean, entry, "base_version", reason)
     before = entry_snapshot(entry)
     old_time_rule = entry.promise.time_rule
     with db.session.begin_nested():
@@ -368,14 +403,20 @@ def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            return SyncResult(cid, "conflict", entry.id, entry.version, {"base_version": _("Posten har ändrats sedan.")})
+            return _conflict(clean, entry, "base_version", _("Posten har ändrats sedan."))
         delta.entry(entry, old_time_rule, sign=-1)
         db.session.refresh(entry)
         delta.entry(entry, clean.promise.time_rule)
         audit.record(
-            "entry.edited", "entry", entry.id, before=before, after=entry_snapshot(entry), actor=user
+            "entry.edited",
+            "entry",
+            entry.id,
+            before=before,
+            after=entry_snapshot(entry),
+            actor=user,
+            police_area_id=clean.promise.commitment.municipality.police_area_id,
         )
-    return SyncResult(cid, "updated", entry.id, entry.version)
+    return SyncResult(clean.sent_id, "updated", entry.id, entry.version)
 
 
 def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -> list[SyncResult]:
@@ -389,59 +430,39 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
     resolver = PromiseResolver(user.police_area_id, all_areas=user.role == "admin")
     results: list[SyncResult | None] = [None] * len(items)
     cleans: dict[int, CleanEntry] = {}
-    seen: dict[str, int] = {}
+    first_of: dict[str, int] = {}  # client_id → index of its first valid occurrence
     for i, raw in enumerate(items):
         clean, errors = validate_entry(raw, resolver, now)
         if errors:
-            cid = raw.get("client_id") if isinstance(raw, dict) else None
-            results[i] = SyncResult(cid, "invalid", errors=errors)
-        elif clean.client_id in seen:
-            # The same entry twice in one batch: handled after the first is stored.
-            cleans[i] = clean
+            sent_id = raw.get("client_id") if isinstance(raw, dict) else None
+            results[i] = SyncResult(sent_id, "invalid", errors=errors)
         else:
-            seen[clean.client_id] = i
             cleans[i] = clean
+            first_of.setdefault(clean.client_id, i)
 
-    firsts = [cleans[i] for i in sorted(seen.values())]
+    firsts = [cleans[i] for i in sorted(first_of.values())]
     created = _insert_new(user, firsts)
     delta = TallyDelta()
     for clean in firsts:
         if clean.client_id in created:
             delta.add(clean.promise.id, clean.year, {"pending": 1})
-    if created:
-        db.session.execute(
-            AuditEvent.__table__.insert(),
-            [
-                {
-                    "at": utcnow(),
-                    "actor_id": user.id,
-                    "actor_name": user.username,
-                    "action": "entry.created",
-                    "object_type": "entry",
-                    "object_id": str(created[c.client_id]),
-                    "police_area_id": c.promise.commitment.municipality.police_area_id,
-                    "after": {"client_id": c.client_id, "promise": c.promise.key, "started_at": c.started_at.isoformat()},
-                }
-                for c in firsts
-                if c.client_id in created
-            ],
-        )
+    _audit_created(user, firsts, created)
 
-    rest = [i for i in sorted(cleans) if not (seen.get(cleans[i].client_id) == i and cleans[i].client_id in created)]
+    def is_new(i: int) -> bool:
+        return first_of[cleans[i].client_id] == i and cleans[i].client_id in created
+
+    # Replays, edits and repeats within the batch: read the stored rows, then one by one.
+    others = {cleans[i].client_id for i in cleans if not is_new(i)}
     stored = {}
-    if rest:
-        ids = {cleans[i].client_id for i in rest}
-        stored = {e.client_id: e for e in db.session.scalars(select(Entry).where(Entry.client_id.in_(ids)))}
+    if others:
+        found = db.session.scalars(select(Entry).where(Entry.client_id.in_(others)))
+        stored = {e.client_id: e for e in found}
     for i in sorted(cleans):
         clean = cleans[i]
-        if seen.get(clean.client_id) == i and clean.client_id in created:
-            results[i] = SyncResult(clean.client_id, "created", created[clean.client_id], 1)
-            continue
-        entry = stored.get(clean.client_id)
-        if entry is None:  # stored by this batch after all; cannot happen, kept for safety
-            results[i] = SyncResult(clean.client_id, "conflict", errors={"client_id": _("Okänd post.")})
-            continue
-        results[i] = _apply_change(user, clean, entry, delta)
+        if is_new(i):
+            results[i] = SyncResult(clean.sent_id, "created", created[clean.client_id], 1)
+        else:
+            results[i] = _apply_change(user, clean, stored[clean.client_id], delta)
     delta.apply()
     db.session.commit()
     return results
