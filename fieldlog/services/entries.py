@@ -225,7 +225,7 @@ def validate_entry(
             promise, reason = resolver.by_activity(
                 str(data["municipality"]), str(data["activity"]), day
             )
-            field_name = "activity"
+            field_name = "activity" if reason != "unknown_municipality" else "municipality"
         else:
             reason, field_name = None, "promise"
             errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")
