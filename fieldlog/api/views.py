@@ -16,7 +16,7 @@ from ..models import Commitment, Entry, Municipality, Promise
 from ..services import tallies
 from ..services.commitments import active_commitment, municipalities_for, municipality_by_code
 from ..services.entries import entry_as_dict, parse_time, sync_entries
-from . import bp
+from . import bp, openapi
 from .auth import api_error, api_login_required
 
 LOGGERS = ("officer", "supervisor")
@@ -59,6 +59,12 @@ def _own_municipality(code: str | None) -> Municipality:
     if current_user.role != "admin" and municipality.police_area_id != current_user.police_area_id:
         api_error(403, _("municipality: inte i ditt polisområde."))
     return municipality
+
+
+@bp.get("/openapi.json")
+def openapi_description():
+    """The OpenAPI description of this API."""
+    return jsonify(openapi.spec())
 
 
 @bp.get("/me")
