@@ -50,6 +50,16 @@ def test_the_same_entry_twice_in_one_batch_is_stored_once(api, users):
     assert stored_entries() == 1
 
 
+def test_an_edit_and_its_replay_in_one_batch(api, users):
+    entry = factories.entry_data()
+    api.sync(users["officer"], entry)
+    edit = {**entry, "notes": "rättad", "base_version": 1}
+    results = api.sync(users["officer"], edit, edit, {**entry, "notes": "igen", "base_version": 1})
+    assert [r["status"] for r in results] == ["updated", "duplicate", "conflict"]
+    assert [r["version"] for r in results] == [2, 2, 2]
+    assert pending_of("arjeplog-fotpatrull") == 1
+
+
 def test_a_client_id_is_one_identity_whatever_its_spelling(api, users):
     entry = factories.entry_data()
     shouted = {**entry, "client_id": entry["client_id"].upper()}

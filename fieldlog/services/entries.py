@@ -409,29 +409,59 @@ def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]
         db.session.execute(AuditEvent.__table__.insert(), rows)
 
 
-def _conflict(clean: CleanEntry, entry: Entry | None, field_name: str, reason: str) -> SyncResult:
+def _conflict(clean: CleanEntry, entry: Any, field_name: str, reason: str) -> SyncResult:
     if entry is None:
         return SyncResult(clean.sent_id, "conflict", errors={field_name: reason})
     return SyncResult(clean.sent_id, "conflict", entry.id, entry.version, {field_name: reason})
 
 
-def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta) -> SyncResult:
+@dataclass
+class StoredState:
+    """What a replay or an edit is judged by: the stored entry's owner, content and state."""
+
+    id: int
+    author_id: int
+    content_hash: str
+    status: str
+    version: int
+
+
+def _stored_states(client_ids: set[str]) -> dict[str, StoredState]:
+    """The states of the stored entries with these client_ids, in one light query."""
+    rows = db.session.execute(
+        select(
+            Entry.client_id, Entry.id, Entry.author_id, Entry.content_hash, Entry.status,
+            Entry.version,
+        ).where(Entry.client_id.in_(client_ids))
+    )  # fmt: skip
+    return {r.client_id: StoredState(*r[1:]) for r in rows}
+
+
+def _apply_change(
+    user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta
+) -> SyncResult:
     """A replay or an edit of a stored entry: duplicate, updated or conflict."""
-    if entry.author_id != user.id:
+    if state.author_id != user.id:
         # Say nothing of the other user's entry, not even its id.
         return _conflict(clean, None, "client_id", _("Posten tillhör en annan användare."))
-    if entry.content_hash == clean.content_hash:
-        return SyncResult(clean.sent_id, "duplicate", entry.id, entry.version)
-    if entry.status not in EDITABLE:
-        if entry.status == "approved":
+    if state.content_hash == clean.content_hash:
+        return SyncResult(clean.sent_id, "duplicate", state.id, state.version)
+    if state.status not in EDITABLE:
+        if state.status == "approved":
             reason = _("Posten är redan godkänd och kan inte ändras.")
-            return _conflict(clean, entry, "status", reason)
-        return _conflict(clean, entry, "status", _("Posten är återkallad."))
+            return _conflict(clean, state, "status", reason)
+        return _conflict(clean, state, "status", _("Posten är återkallad."))
     if clean.base_version is None:
-        return _conflict(clean, entry, "base_version", _("En ändring måste ange base_version."))
-    if clean.base_version != entry.version:
-        reason = _("Posten har ändrats sedan (version %(v)d).", v=entry.version)
-        return _conflict(clean, entry, "base_version", reason)
+        return _conflict(clean, state, "base_version", _("En ändring måste ange base_version."))
+    if clean.base_version != state.version:
+        reason = _("Posten har ändrats sedan (version %(v)d).", v=state.version)
+        return _conflict(clean, state, "base_version", reason)
+    return _edit(user, clean, state, delta)
+
+
+def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) -> SyncResult:
+    """Store the new content of an editable entry, in a savepoint; its tallies move with it."""
+    entry = db.session.get(Entry, state.id)
     before = entry_snapshot(entry)
     old_time_rule = entry.promise.time_rule
     with db.session.begin_nested():
@@ -453,7 +483,7 @@ def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            return _conflict(clean, entry, "base_version", _("Posten har ändrats sedan."))
+            return _conflict(clean, state, "base_version", _("Posten har ändrats sedan."))
         delta.entry(entry, old_time_rule, sign=-1)
         db.session.refresh(entry)
         delta.entry(entry, clean.promise.time_rule)
@@ -466,6 +496,9 @@ def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta
             actor=user,
             police_area_id=clean.promise.commitment.municipality.police_area_id,
         )
+    # The same client_id later in this batch is judged against what is stored now.
+    state.content_hash, state.status = entry.content_hash, entry.status
+    state.version = entry.version
     return SyncResult(clean.sent_id, "updated", entry.id, entry.version)
 
 
@@ -503,10 +536,7 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
 
     # Replays, edits and repeats within the batch: read the stored rows, then one by one.
     others = {cleans[i].client_id for i in cleans if not is_new(i)}
-    stored = {}
-    if others:
-        found = db.session.scalars(select(Entry).where(Entry.client_id.in_(others)))
-        stored = {e.client_id: e for e in found}
+    stored = _stored_states(others) if others else {}
     for i in sorted(cleans):
         clean = cleans[i]
         if is_new(i):
