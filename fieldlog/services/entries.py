@@ -570,7 +570,8 @@ def withdraw_entry(user: User, entry_id: int) -> Entry:
     delta.add(entry.promise_id, entry.year, {"pending": 1}, sign=-1)
     delta.apply()
     db.session.refresh(entry)
-    audit.record("entry.withdrawn", "entry", entry.id, before=before, after=entry_snapshot(entry), actor=user)
+    after = entry_snapshot(entry)
+    audit.record("entry.withdrawn", "entry", entry.id, before=before, after=after, actor=user)
     db.session.commit()
     return entry
 
