@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import sqlite
 
 from ..database import begin_write
 from ..extensions import db
 from ..models import AuditEvent, Entry, Promise, User, utcnow
 from ..rules import is_inconvenient, local_year
-from . import audit
+from . import audit, bulk
 from .commitments import PromiseResolver
 from .tallies import TallyDelta
 
@@ -338,50 +338,11 @@ def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
     return {row.client_id: row.id for row in db.session.execute(stmt, rows)}
 
 
-# The entry columns a new row sets, with their PostgreSQL types, for _insert_new_pg.
-PG_COLUMNS = {
-    "client_id": "varchar",
-    "author_id": "integer",
-    "promise_id": "integer",
-    "started_at": "timestamp",
-    "ended_at": "timestamp",
-    "year": "integer",
-    "inconvenient": "boolean",
-    "place": "varchar",
-    "lat": "float8",
-    "lon": "float8",
-    "officers": "integer",
-    "metrics": "json",
-    "notes": "text",
-    "status": "varchar",
-    "version": "integer",
-    "content_hash": "varchar",
-    "created_at": "timestamp",
-    "updated_at": "timestamp",
-}
-_PG_INSERT = text(
-    f"INSERT INTO entry ({', '.join(PG_COLUMNS)}) "
-    f"SELECT * FROM unnest({', '.join(f'CAST(:{c} AS {t}[])' for c, t in PG_COLUMNS.items())}) "
-    "ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id"
-)
-
-
-def _pg_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return value
-
-
 def _insert_new_pg(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """The same insert on PostgreSQL as one statement over arrays (unnest).
-
-    A multi-row VALUES of 500 rows has 9,000 parameters, which the driver parses and the
-    server plans afresh for every batch; 18 array parameters cost next to nothing.
-    """
-    params = {c: [_pg_value(r[c]) for r in rows] for c in PG_COLUMNS}
-    return {row.client_id: row.id for row in db.session.execute(_PG_INSERT, params)}
+    """The same insert on PostgreSQL, as one statement over a JSON array of the rows."""
+    tail = "ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id"
+    result = bulk.insert_rows("entry", bulk.ENTRY_COLUMNS, rows, tail)
+    return {row.client_id: row.id for row in result}
 
 
 def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]) -> None:
@@ -405,7 +366,9 @@ def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]
         for c in cleans
         if c.client_id in created
     ]
-    if rows:
+    if rows and db.engine.dialect.name == "postgresql":
+        bulk.insert_rows("audit_event", bulk.AUDIT_COLUMNS, rows)
+    elif rows:
         db.session.execute(AuditEvent.__table__.insert(), rows)
 
 

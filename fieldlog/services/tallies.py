@@ -64,7 +64,7 @@ def _insert_for_dialect():
 
 
 def upsert_tallies(rows: list[dict]) -> None:
-    """Add each row's counts to the stored tally, creating it when missing (never read-modify-write)."""
+    """Add each row's counts to its stored tally, made when missing; never read-modify-write."""
     table = Tally.__table__
     stmt = _insert_for_dialect()(table)
     stmt = stmt.on_conflict_do_update(
@@ -126,7 +126,7 @@ def check() -> list[Difference]:
 
 
 def rebuild(promise_ids: Iterable[int] | None = None) -> None:
-    """Replace the stored tallies (of some promises, or all) with a recount, in the caller's transaction."""
+    """Replace stored tallies (some promises', or all) by a recount, in the caller's transaction."""
     ids = list(promise_ids) if promise_ids is not None else None
     stmt = delete(Tally)
     if ids is not None:
@@ -160,7 +160,7 @@ def today_local(zone: str) -> dt.date:
 
 
 def yearly_rows(municipalities, year: int, today: dt.date) -> list[dict]:
-    """One row per countable promise of every commitment in force during ``year``, read from kept tallies.
+    """One row per countable promise of each commitment in force during ``year``, from kept tallies.
 
     The rows of ``GET /api/v1/tallies`` and of the exports, in the order of
     municipality, commitment and promise.
