@@ -311,6 +311,9 @@ def test_entries_by_status_and_since(api, users):
     # A phone asking what changed since it last looked learns of the review.
     since = before_review.replace("+00:00", "Z")
     assert [e["entry_id"] for e in listed(f"?since={since}")] == [second["entry_id"]]
+    # The same moment with an offset, its "+" left unencoded in the URL as phones do.
+    local = dt.datetime.fromisoformat(before_review).astimezone(dt.timezone(dt.timedelta(hours=1)))
+    assert [e["entry_id"] for e in listed(f"?since={local.isoformat()}")] == [second["entry_id"]]
 
 
 @pytest.mark.parametrize("query", ["?status=withdrawn", "?status=", "?since=igår"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
@@ -175,7 +176,9 @@ def list_entries():
             api_error(400, _("status: pending, approved eller rejected."))
         stmt = stmt.where(Entry.status == status)
     if request.args.get("since"):
-        since = parse_time(request.args["since"], ZoneInfo(_zone()))
+        # An unencoded "+01:00" arrives as " 01:00": read it as the offset it was.
+        raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", request.args["since"])
+        since = parse_time(raw, ZoneInfo(_zone()))
         if since is None:
             api_error(400, _("since: en tid i ISO 8601."))
         # A review changes an entry without an edit: it counts as a change too.
