@@ -153,6 +153,8 @@ START = "2024-05-02T10:00:00"
         ({"place": "x" * 201}, "place"),
         ({"notes": "x" * 2001}, "notes"),
         ({"notes": 17}, "notes"),
+        ({"notes": "nul\x00tecken"}, "notes"),  # PostgreSQL text cannot hold it
+        ({"place": "halv \ud800 surrogat"}, "place"),  # valid JSON, not valid Unicode
         ({"lat": 65.8}, "lon"),
         ({"lat": 91, "lon": 17.9}, "lat"),
         ({"lat": 65.8, "lon": 181}, "lon"),
@@ -215,6 +217,7 @@ def test_the_promise_can_be_found_by_municipality_and_activity(api, users):
         ({"json": [factories.entry_data()]}, 400),
         ({"json": {"entries": "many"}}, 400),
         ({"json": {"entries": []}}, 422),
+        ({"data": "[" * 100_000, "content_type": "application/json"}, 400),
         ({"json": {"entries": [factories.entry_data() for _ in range(501)]}}, 413),
     ],
 )

@@ -55,6 +55,11 @@ def api_login_required(view: Callable) -> Callable:
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             api_error(401, _("Inte inloggad."))
+        if request.is_json:
+            try:  # parsed once here; the view gets Flask's cached result
+                request.get_json(silent=True)
+            except RecursionError:
+                api_error(400, _("JSON-innehållet är för djupt nästlat."))
         if request.method in UNSAFE and not via_token():
             try:
                 validate_csrf(request.headers.get("X-CSRFToken", ""))

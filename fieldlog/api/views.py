@@ -54,6 +54,8 @@ def _year_arg() -> int:
 def _own_municipality(code: str | None) -> Municipality:
     if not code:
         api_error(400, _("municipality: ange en kommunkod."))
+    if not re.fullmatch(r"[0-9]{4}", code):
+        api_error(404, _("municipality: okänd kommunkod."))
     municipality = municipality_by_code(code)
     if municipality is None:
         api_error(404, _("municipality: okänd kommunkod."))

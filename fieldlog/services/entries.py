@@ -141,6 +141,15 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
+def _encodable(value: str) -> bool:
+    """Whether the text is valid Unicode (JSON lets a lone surrogate such as \\ud800 through)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
     value = data.get(name)
     if value is None:
@@ -149,6 +158,9 @@ def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) ->
         errors[name] = _("Måste vara text.")
         return None
     value = value.strip()
+    if "\x00" in value or not _encodable(value):
+        errors[name] = _("Innehåller tecken som inte kan sparas.")
+        return None
     if len(value) > limit:
         errors[name] = _("Högst %(n)d tecken.", n=limit)
     return value or None
