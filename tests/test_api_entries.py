@@ -274,7 +274,8 @@ def test_a_listed_entry_carries_the_fields_of_the_contract(api, users):
         lat=66.05,
         lon=17.89,
         officers=2,
-        notes="Lugnt",
+        metrics={"contacts": 12},
+        notes="Lugnt 'citat' \"och\" \\ snedstreck",
     )
     api.sync(users["officer"], sent)
     listed = api.get("/api/v1/entries", users["officer"]).get_json()["entries"][0]
@@ -287,12 +288,15 @@ def test_a_listed_entry_carries_the_fields_of_the_contract(api, users):
     assert dt.datetime.fromisoformat(listed["started_at"]) == dt.datetime.fromisoformat(
         "2024-05-02T10:00+02:00"
     )
-    assert (listed["place"], listed["lat"], listed["lon"], listed["officers"], listed["notes"]) == (
+    assert dt.datetime.fromisoformat(listed["ended_at"]) == dt.datetime.fromisoformat(
+        "2024-05-02T11:30+02:00"
+    )
+    assert listed["metrics"] == {"contacts": 12} and listed["notes"] == sent["notes"]
+    assert (listed["place"], listed["lat"], listed["lon"], listed["officers"]) == (
         "Torget",
         66.05,
         17.89,
         2,
-        "Lugnt",
     )
 
 
