@@ -6,11 +6,14 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from fieldlog.extensions import db
 from fieldlog.models import Entry, Tally
 from fieldlog.services import tallies
+from fieldlog.services.entries import sync_entries, withdraw_entry
+from fieldlog.services.review import record_review
 from fieldlog.services.users import issue_token
 
 from . import factories
@@ -87,3 +90,69 @@ def test_overlapping_batches_from_two_phones_store_each_entry_once(live_server, 
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 48
     assert tallies.check() == []
+
+
+# What another transaction commits meanwhile: a supervisor's reject, or an officer's
+# edit moving the entry back a year (each with the tally change it makes).
+REJECT = [
+    "UPDATE entry SET status = 'rejected', review_comment = 'Nej'",
+    "UPDATE tally SET pending = pending - 1, rejected = rejected + 1",
+]
+MOVE = [
+    "UPDATE entry SET year = year - 1, version = version + 1",
+    "UPDATE tally SET pending = pending - 1",
+    "INSERT INTO tally (promise_id, year, counted, approved, pending, rejected) "
+    "SELECT promise_id, year - 1, 0, 0, 1, 0 FROM tally",
+]
+
+
+def _commit_meanwhile(url: str, statements: list[str]) -> str:
+    """Run ``statements`` in a transaction of their own: "committed", or "held off" by a lock."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            else:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 300")
+            for statement in statements:
+                conn.execute(text(statement))
+        return "committed"
+    except OperationalError:
+        return "held off"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "action, meanwhile",
+    [("edit", REJECT), ("withdraw", MOVE), ("review", MOVE)],
+)
+def test_a_change_committed_during_another_cannot_skew_the_counts(
+    app, database_url, users, action, meanwhile
+):
+    officer, supervisor = users["officer"], users["supervisor"]
+    entry = factories.entry_data()
+    [created] = sync_entries(officer, [entry])
+    outcome = []
+
+    def just_before_the_update(conn, cursor, statement, *args):
+        # The other transaction commits between this one's read of the entry and its UPDATE.
+        if statement.startswith("UPDATE entry") and not outcome:
+            outcome.append(_commit_meanwhile(str(database_url), meanwhile))
+
+    event.listen(db.engine, "before_cursor_execute", just_before_the_update)
+    try:
+        with app.test_request_context():
+            if action == "edit":
+                sync_entries(officer, [{**entry, "notes": "rättad", "base_version": 1}])
+            elif action == "withdraw":
+                withdraw_entry(officer, created.entry_id)
+            else:
+                record_review(supervisor, created.entry_id, "approve", None)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", just_before_the_update)
+    db.session.rollback()
+    assert tallies.check() == []
+    # The entry's row is locked (PostgreSQL) or the database is (SQLite): the other waits.
+    assert outcome == ["held off"]

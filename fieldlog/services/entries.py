@@ -436,7 +436,14 @@ def _apply_change(
 
 def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) -> SyncResult:
     """Store the new content of an editable entry, in a savepoint; its tallies move with it."""
-    entry = db.session.get(Entry, state.id)
+    # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already excludes other writers), so that
+    # the counts taken off below are those of the row the UPDATE changes, even when a review
+    # or another edit committed since the state was read.
+    entry = db.session.get(Entry, state.id, with_for_update=True, populate_existing=True)
+    if entry.status not in EDITABLE or entry.version != clean.base_version:
+        state.content_hash, state.status = entry.content_hash, entry.status
+        state.version = entry.version
+        return _conflict(clean, state, "base_version", _("Posten har ändrats sedan."))
     before = entry_snapshot(entry)
     old_time_rule = entry.promise.time_rule
     with db.session.begin_nested():
@@ -526,7 +533,7 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
 def withdraw_entry(user: User, entry_id: int) -> Entry:
     """An officer takes back a pending entry of their own; it no longer counts anywhere."""
     begin_write()
-    entry = db.session.get(Entry, entry_id)
+    entry = db.session.get(Entry, entry_id, with_for_update=True, populate_existing=True)
     if entry is None or entry.author_id != user.id:
         raise EntryError(_("Okänd post."), 404)
     if entry.status != "pending":

@@ -32,7 +32,8 @@ def record_review(user: User, entry_id: int, decision: str, comment: str | None)
     409 (no longer pending).
     """
     begin_write()
-    entry = db.session.get(Entry, entry_id)
+    # Locked: the counts moved below are those of the row as the UPDATE finds it.
+    entry = db.session.get(Entry, entry_id, with_for_update=True, populate_existing=True)
     if entry is None or (
         user.role != "admin"
         and entry.promise.commitment.municipality.police_area_id != user.police_area_id
