@@ -519,7 +519,9 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
     # Replays, edits and repeats within the batch: read the stored rows, then one by one.
     others = {cleans[i].client_id for i in cleans if not is_new(i)}
     stored = _stored_states(others) if others else {}
-    for i in sorted(cleans):
+    # In client_id order (and in batch order within one client_id), so that two batches
+    # lock the entries they edit in the same order and cannot deadlock.
+    for i in sorted(cleans, key=lambda i: (cleans[i].client_id, i)):
         clean = cleans[i]
         if is_new(i):
             results[i] = SyncResult(clean.sent_id, "created", created[clean.client_id], 1)
