@@ -81,6 +81,8 @@ class CleanEntry:
 
 @dataclass
 class SyncResult:
+    """The answer for one entry of a batch (CONTRACT, POST /api/v1/entries)."""
+
     client_id: Any
     status: str
     entry_id: int | None = None
@@ -88,6 +90,7 @@ class SyncResult:
     errors: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as the API answers it."""
         return {
             "client_id": self.client_id,
             "status": self.status,
