@@ -6,15 +6,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import NoReturn
 
-from flask import request
+from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import default_exceptions
 from wtforms import ValidationError
 
 from ..auth.loaders import via_token
+from ..extensions import limiter
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+TOKEN_FAILURE_LIMIT = "20 per 5 minutes"
 
 
 def api_error(status: int, message: str) -> NoReturn:
@@ -24,18 +27,44 @@ def api_error(status: int, message: str) -> NoReturn:
     raise exc
 
 
+def _token_failure_limit() -> str:
+    return current_app.config.get("API_TOKEN_FAILURE_LIMIT", TOKEN_FAILURE_LIMIT)
+
+
+def _address_key() -> str:
+    return "api-token-addr:" + (request.remote_addr or "")
+
+
+def _failed_token(response) -> bool:
+    """Only a refused bearer token uses up the allowance (a phone whose session ended does not)."""
+    return response.status_code == 401 and request.headers.get("Authorization", "").startswith(
+        "Bearer "
+    )
+
+
+# Guessing tokens from one address is answered with 429 for a while.
+token_guard = limiter.shared_limit(
+    _token_failure_limit, scope="api-token", key_func=_address_key, deduct_when=_failed_token
+)
+
+
 def api_login_required(view: Callable) -> Callable:
     """401 without a login; a session caller's unsafe request needs a valid X-CSRFToken."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            api_error(401, "inte inloggad")
+            api_error(401, _("Inte inloggad."))
+        if request.is_json:
+            try:  # parsed once here; the view gets Flask's cached result
+                request.get_json(silent=True)
+            except RecursionError:
+                api_error(400, _("JSON-innehållet är för djupt nästlat."))
         if request.method in UNSAFE and not via_token():
             try:
                 validate_csrf(request.headers.get("X-CSRFToken", ""))
             except (ValidationError, CSRFError):
-                api_error(400, "X-CSRFToken saknas eller är ogiltig")
+                api_error(400, _("X-CSRFToken saknas eller är ogiltig."))
         return view(*args, **kwargs)
 
-    return wrapped
+    return token_guard(wrapped)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, jsonify, request
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -15,11 +17,25 @@ from ..models import Commitment, Entry, Municipality, Promise
 from ..services import tallies
 from ..services.commitments import active_commitment, municipalities_for, municipality_by_code
 from ..services.entries import entry_as_dict, parse_time, sync_entries
-from . import bp
+from . import bp, openapi
 from .auth import api_error, api_login_required
 
-PUBLIC_FIELDS = ("municipality", "commitment", "promise", "text", "area", "owner", "activity",
-                 "yearly_target", "counted", "approved", "pending", "rejected", "status")
+LOGGERS = ("officer", "supervisor")
+PUBLIC_FIELDS = (
+    "municipality",
+    "commitment",
+    "promise",
+    "text",
+    "area",
+    "owner",
+    "activity",
+    "yearly_target",
+    "counted",
+    "approved",
+    "pending",
+    "rejected",
+    "status",
+)
 
 
 def _zone() -> str:
@@ -31,17 +47,27 @@ def _year_arg() -> int:
     if raw is None:
         return tallies.today_local(_zone()).year
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        api_error(400, "year: ett årtal, till exempel 2025")
+        api_error(400, _("year: ett årtal, till exempel 2025."))
     return int(raw)
 
 
 def _own_municipality(code: str | None) -> Municipality:
-    municipality = municipality_by_code(code or "")
+    if not code:
+        api_error(400, _("municipality: ange en kommunkod."))
+    if not re.fullmatch(r"[0-9]{4}", code):
+        api_error(404, _("municipality: okänd kommunkod."))
+    municipality = municipality_by_code(code)
     if municipality is None:
-        api_error(404, "municipality: okänd kommunkod")
+        api_error(404, _("municipality: okänd kommunkod."))
     if current_user.role != "admin" and municipality.police_area_id != current_user.police_area_id:
-        api_error(403, "municipality: inte i ditt polisområde")
+        api_error(403, _("municipality: inte i ditt polisområde."))
     return municipality
+
+
+@bp.get("/openapi.json")
+def openapi_description():
+    """The OpenAPI description of this API."""
+    return jsonify(openapi.spec())
 
 
 @bp.get("/me")
@@ -55,17 +81,17 @@ def me():
 @bp.get("/commitments/active")
 @api_login_required
 def commitment_active():
-    """The commitment in force in a municipality on a day, with each promise's tally for that year."""
+    """The commitment in force in a municipality on a day, with its promises' tallies that year."""
     municipality = _own_municipality(request.args.get("municipality"))
     day = tallies.today_local(_zone())
     if request.args.get("on"):
         try:
             day = dt.date.fromisoformat(request.args["on"])
         except ValueError:
-            api_error(400, "on: ett datum YYYY-MM-DD")
+            api_error(400, _("on: ett datum YYYY-MM-DD."))
     commitment = active_commitment(municipality, day)
     if commitment is None:
-        api_error(404, "inget medborgarlöfte gäller den dagen")
+        api_error(404, _("Inget medborgarlöfte gäller den dagen."))
     return jsonify(commitment_as_dict(commitment, day.year))
 
 
@@ -107,14 +133,17 @@ def commitment_as_dict(commitment: Commitment, year: int) -> dict:
 @api_login_required
 def post_entries():
     """Store a batch of entries idempotently; one result per entry."""
+    if current_user.role not in LOGGERS:
+        api_error(403, _("Bara poliser och gruppchefer loggar poster."))
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("entries"), list):
-        api_error(400, 'entries: väntade {"entries": [...]}')
+        api_error(400, _('entries: väntade {"entries": [...]}.'))
     items = body["entries"]
     if not items:
-        api_error(422, "entries: minst en post")
-    if len(items) > current_app.config["API_MAX_ENTRIES"]:
-        api_error(413, f"entries: högst {current_app.config['API_MAX_ENTRIES']} poster per anrop")
+        api_error(422, _("entries: minst en post."))
+    most = current_app.config["API_MAX_ENTRIES"]
+    if len(items) > most:
+        api_error(413, _("entries: högst %(n)d poster per anrop.", n=most))
     results = sync_entries(current_user._get_current_object(), items)
     return jsonify(results=[r.as_dict() for r in results])
 
@@ -126,7 +155,9 @@ def list_entries():
     stmt = (
         select(Entry)
         .options(
-            joinedload(Entry.promise).joinedload(Promise.commitment).joinedload(Commitment.municipality),
+            joinedload(Entry.promise)
+            .joinedload(Promise.commitment)
+            .joinedload(Commitment.municipality),
             joinedload(Entry.promise).joinedload(Promise.activity_type),
         )
         .where(Entry.status != "withdrawn")
@@ -134,7 +165,9 @@ def list_entries():
     )
     if current_user.role in ("supervisor", "coordinator"):
         stmt = (
-            stmt.join(Entry.promise).join(Promise.commitment).join(Commitment.municipality)
+            stmt.join(Entry.promise)
+            .join(Promise.commitment)
+            .join(Commitment.municipality)
             .where(Municipality.police_area_id == current_user.police_area_id)
         )
     elif current_user.role != "admin":
@@ -142,13 +175,16 @@ def list_entries():
     status = request.args.get("status")
     if status is not None:
         if status not in ("pending", "approved", "rejected"):
-            api_error(400, "status: pending, approved eller rejected")
+            api_error(400, _("status: pending, approved eller rejected."))
         stmt = stmt.where(Entry.status == status)
     if request.args.get("since"):
-        since = parse_time(request.args["since"], ZoneInfo(_zone()))
+        # An unencoded "+01:00" arrives as " 01:00": read it as the offset it was.
+        raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", request.args["since"])
+        since = parse_time(raw, ZoneInfo(_zone()))
         if since is None:
-            api_error(400, "since: en tid i ISO 8601")
-        stmt = stmt.where(Entry.updated_at >= since)
+            api_error(400, _("since: en tid i ISO 8601."))
+        # A review changes an entry without an edit: it counts as a change too.
+        stmt = stmt.where(or_(Entry.updated_at >= since, Entry.reviewed_at >= since))
     entries = db.session.scalars(stmt.limit(5000)).unique()
     return jsonify(entries=[entry_as_dict(e, _zone()) for e in entries])
 
@@ -158,7 +194,7 @@ def list_entries():
 def get_tallies():
     """Per-promise yearly counts against targets for the caller's police area."""
     if current_user.role == "officer":
-        abort(403)
+        api_error(403, _("Uppföljningen är för gruppchefer, samordnare och administratörer."))
     year = _year_arg()
     if request.args.get("municipality"):
         municipalities = [_own_municipality(request.args["municipality"])]

@@ -14,18 +14,20 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from ..database import begin_write
 from ..extensions import db
 from ..models import AuditEvent, Entry, Promise, User, utcnow
 from ..rules import is_inconvenient, local_year
-from . import audit
+from . import audit, bulk
 from .commitments import PromiseResolver
 from .tallies import TallyDelta
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 LONGEST_ENTRY = dt.timedelta(hours=24)
+MOST_OFFICERS = 1000  # far above any real patrol; keeps the column's integer from overflowing
+LARGEST_METRIC = 1_000_000
 EDITABLE = ("pending", "rejected")
 
 
@@ -56,6 +58,8 @@ class CleanEntry:
     year: int = 0
     inconvenient: bool = False
     content_hash: str = ""
+    # The client_id exactly as the phone sent it, echoed in the result so the phone can match it.
+    sent_id: Any = None
 
     def columns(self) -> dict[str, Any]:
         """The stored columns this entry sets."""
@@ -77,6 +81,8 @@ class CleanEntry:
 
 @dataclass
 class SyncResult:
+    """The answer for one entry of a batch (CONTRACT, POST /api/v1/entries)."""
+
     client_id: Any
     status: str
     entry_id: int | None = None
@@ -84,6 +90,7 @@ class SyncResult:
     errors: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as the API answers it."""
         return {
             "client_id": self.client_id,
             "status": self.status,
@@ -120,11 +127,11 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # unreadable, or a year 1 / 9999 that leaves the range
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(dt.UTC)
 
 
 def _whole_number(value: Any) -> int | None:
@@ -137,6 +144,15 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
+def _encodable(value: str) -> bool:
+    """Whether the text is valid Unicode (JSON lets a lone surrogate such as \\ud800 through)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
     value = data.get(name)
     if value is None:
@@ -145,6 +161,9 @@ def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) ->
         errors[name] = _("Måste vara text.")
         return None
     value = value.strip()
+    if "\x00" in value or not _encodable(value):
+        errors[name] = _("Innehåller tecken som inte kan sparas.")
+        return None
     if len(value) > limit:
         errors[name] = _("Högst %(n)d tecken.", n=limit)
     return value or None
@@ -221,12 +240,14 @@ def validate_entry(
             promise, reason = resolver.by_activity(
                 str(data["municipality"]), str(data["activity"]), day
             )
-            field_name = "activity"
+            field_name = "activity" if reason != "unknown_municipality" else "municipality"
         else:
             reason, field_name = None, "promise"
             errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")
         if reason:
             errors[field_name] = PROMISE_REASONS[reason]()
+    elif data.get("promise") and str(data["promise"]) not in resolver.promises_by_key:
+        errors["promise"] = PROMISE_REASONS["unknown"]()
 
     place = _optional_text(data, "place", 200, errors)
     notes = _optional_text(data, "notes", 2000, errors)
@@ -235,7 +256,7 @@ def validate_entry(
     officers = 1
     if data.get("officers") is not None:
         officers = _whole_number(data.get("officers"))
-        if officers is None or officers < 1:
+        if officers is None or not 1 <= officers <= MOST_OFFICERS:
             errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
 
     metrics: dict[str, int] = {}
@@ -248,7 +269,7 @@ def validate_entry(
             number = _whole_number(value)
             if name not in allowed:
                 errors["metrics"] = _("Okänt mått för aktiviteten: %(name)s.", name=name)
-            elif number is None or number < 0:
+            elif number is None or not 0 <= number <= LARGEST_METRIC:
                 errors["metrics"] = _("Måttet %(name)s måste vara ett heltal ≥ 0.", name=name)
             else:
                 metrics[name] = number
@@ -273,6 +294,7 @@ def validate_entry(
         metrics=metrics,
         notes=notes,
         base_version=base_version,
+        sent_id=data.get("client_id"),
     )
     zone_name = current_app.config["FIELDLOG_TIMEZONE"]
     clean.year = local_year(started_at, zone_name)
@@ -299,11 +321,13 @@ def entry_snapshot(entry: Entry) -> dict[str, Any]:
 
 
 def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
-    """Insert the entries whose client_id is new in one statement; client_id → id of those stored."""
+    """Insert the entries with a new client_id in one statement; client_id → id of those stored."""
     if not cleans:
         return {}
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    insert = sqlite.insert
     now = utcnow()
+    # Rows in client_id order: two batches sharing client_ids then lock them in the same
+    # order on PostgreSQL and cannot deadlock.
     rows = [
         {
             **c.columns(),
@@ -314,39 +338,115 @@ def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
             "created_at": now,
             "updated_at": now,
         }
-        for c in cleans
+        for c in sorted(cleans, key=lambda c: c.client_id)
     ]
+    if db.engine.dialect.name == "postgresql":
+        return _insert_new_pg(rows)
+    table = Entry.__table__
     stmt = (
-        insert(Entry)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[Entry.client_id])
-        .returning(Entry.client_id, Entry.id)
+        insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.client_id])
+        .returning(table.c.client_id, table.c.id)
     )
-    return {row.client_id: row.id for row in db.session.execute(stmt)}
+    # Executed with a list of rows, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…)
+    # per page ("insertmanyvalues") from a cached statement, and gathers the RETURNING rows.
+    return {row.client_id: row.id for row in db.session.execute(stmt, rows)}
 
 
-def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta) -> SyncResult:
+def _insert_new_pg(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The same insert on PostgreSQL, as one statement over a JSON array of the rows."""
+    tail = "ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id"
+    result = bulk.insert_rows("entry", bulk.ENTRY_COLUMNS, rows, tail)
+    return {row.client_id: row.id for row in result}
+
+
+def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]) -> None:
+    """One audit event per new entry, in one multi-row insert."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor_id": user.id,
+            "actor_name": user.username,
+            "action": "entry.created",
+            "object_type": "entry",
+            "object_id": str(created[c.client_id]),
+            "police_area_id": c.promise.commitment.municipality.police_area_id,
+            "after": {
+                "client_id": c.client_id,
+                "promise": c.promise.key,
+                "started_at": c.started_at.isoformat(),
+            },
+        }
+        for c in cleans
+        if c.client_id in created
+    ]
+    if rows and db.engine.dialect.name == "postgresql":
+        bulk.insert_rows("audit_event", bulk.AUDIT_COLUMNS, rows)
+    elif rows:
+        db.session.execute(AuditEvent.__table__.insert(), rows)
+
+
+def _conflict(clean: CleanEntry, entry: Any, field_name: str, reason: str) -> SyncResult:
+    if entry is None:
+        return SyncResult(clean.sent_id, "conflict", errors={field_name: reason})
+    return SyncResult(clean.sent_id, "conflict", entry.id, entry.version, {field_name: reason})
+
+
+@dataclass
+class StoredState:
+    """What a replay or an edit is judged by: the stored entry's owner, content and state."""
+
+    id: int
+    author_id: int
+    content_hash: str
+    status: str
+    version: int
+
+
+def _stored_states(client_ids: set[str]) -> dict[str, StoredState]:
+    """The states of the stored entries with these client_ids, in one light query."""
+    rows = db.session.execute(
+        select(
+            Entry.client_id, Entry.id, Entry.author_id, Entry.content_hash, Entry.status,
+            Entry.version,
+        ).where(Entry.client_id.in_(client_ids))
+    )  # fmt: skip
+    return {r.client_id: StoredState(*r[1:]) for r in rows}
+
+
+def _apply_change(
+    user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta
+) -> SyncResult:
     """A replay or an edit of a stored entry: duplicate, updated or conflict."""
-    cid = clean.client_id
-    if entry.author_id != user.id:
-        return SyncResult(cid, "conflict", errors={"client_id": _("Posten tillhör en annan användare.")})
-    if entry.content_hash == clean.content_hash:
-        return SyncResult(cid, "duplicate", entry.id, entry.version)
-    if entry.status not in EDITABLE:
-        reason = (
-            _("Posten är redan godkänd och kan inte ändras.")
-            if entry.status == "approved"
-            else _("Posten är återkallad.")
-        )
-        return SyncResult(cid, "conflict", entry.id, entry.version, {"status": reason})
-    if clean.base_version != entry.version:
-        return SyncResult(
-            cid,
-            "conflict",
-            entry.id,
-            entry.version,
-            {"base_version": _("Posten har ändrats sedan (version %(v)d).", v=entry.version)},
-        )
+    if state.author_id != user.id:
+        # Say nothing of the other user's entry, not even its id.
+        return _conflict(clean, None, "client_id", _("Posten tillhör en annan användare."))
+    if state.content_hash == clean.content_hash:
+        return SyncResult(clean.sent_id, "duplicate", state.id, state.version)
+    if state.status not in EDITABLE:
+        if state.status == "approved":
+            reason = _("Posten är redan godkänd och kan inte ändras.")
+            return _conflict(clean, state, "status", reason)
+        return _conflict(clean, state, "status", _("Posten är återkallad."))
+    if clean.base_version is None:
+        return _conflict(clean, state, "base_version", _("En ändring måste ange base_version."))
+    if clean.base_version != state.version:
+        reason = _("Posten har ändrats sedan (version %(v)d).", v=state.version)
+        return _conflict(clean, state, "base_version", reason)
+    return _edit(user, clean, state, delta)
+
+
+def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) -> SyncResult:
+    """Store the new content of an editable entry, in a savepoint; its tallies move with it."""
+    # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already excludes other writers), so that
+    # the counts taken off below are those of the row the UPDATE changes, even when a review
+    # or another edit committed since the state was read.
+    entry = db.session.get(Entry, state.id, with_for_update=True, populate_existing=True)
+    if entry.status not in EDITABLE or entry.version != clean.base_version:
+        state.content_hash, state.status = entry.content_hash, entry.status
+        state.version = entry.version
+        return _conflict(clean, state, "base_version", _("Posten har ändrats sedan."))
     before = entry_snapshot(entry)
     old_time_rule = entry.promise.time_rule
     with db.session.begin_nested():
@@ -368,14 +468,23 @@ def _apply_change(user: User, clean: CleanEntry, entry: Entry, delta: TallyDelta
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            return SyncResult(cid, "conflict", entry.id, entry.version, {"base_version": _("Posten har ändrats sedan.")})
+            return _conflict(clean, state, "base_version", _("Posten har ändrats sedan."))
         delta.entry(entry, old_time_rule, sign=-1)
         db.session.refresh(entry)
         delta.entry(entry, clean.promise.time_rule)
         audit.record(
-            "entry.edited", "entry", entry.id, before=before, after=entry_snapshot(entry), actor=user
+            "entry.edited",
+            "entry",
+            entry.id,
+            before=before,
+            after=entry_snapshot(entry),
+            actor=user,
+            police_area_id=clean.promise.commitment.municipality.police_area_id,
         )
-    return SyncResult(cid, "updated", entry.id, entry.version)
+    # The same client_id later in this batch is judged against what is stored now.
+    state.content_hash, state.status = entry.content_hash, entry.status
+    state.version = entry.version
+    return SyncResult(clean.sent_id, "updated", entry.id, entry.version)
 
 
 def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -> list[SyncResult]:
@@ -389,59 +498,38 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
     resolver = PromiseResolver(user.police_area_id, all_areas=user.role == "admin")
     results: list[SyncResult | None] = [None] * len(items)
     cleans: dict[int, CleanEntry] = {}
-    seen: dict[str, int] = {}
+    first_of: dict[str, int] = {}  # client_id → index of its first valid occurrence
     for i, raw in enumerate(items):
         clean, errors = validate_entry(raw, resolver, now)
         if errors:
-            cid = raw.get("client_id") if isinstance(raw, dict) else None
-            results[i] = SyncResult(cid, "invalid", errors=errors)
-        elif clean.client_id in seen:
-            # The same entry twice in one batch: handled after the first is stored.
-            cleans[i] = clean
+            sent_id = raw.get("client_id") if isinstance(raw, dict) else None
+            results[i] = SyncResult(sent_id, "invalid", errors=errors)
         else:
-            seen[clean.client_id] = i
             cleans[i] = clean
+            first_of.setdefault(clean.client_id, i)
 
-    firsts = [cleans[i] for i in sorted(seen.values())]
+    firsts = [cleans[i] for i in sorted(first_of.values())]
     created = _insert_new(user, firsts)
     delta = TallyDelta()
     for clean in firsts:
         if clean.client_id in created:
             delta.add(clean.promise.id, clean.year, {"pending": 1})
-    if created:
-        db.session.execute(
-            AuditEvent.__table__.insert(),
-            [
-                {
-                    "at": utcnow(),
-                    "actor_id": user.id,
-                    "actor_name": user.username,
-                    "action": "entry.created",
-                    "object_type": "entry",
-                    "object_id": str(created[c.client_id]),
-                    "police_area_id": c.promise.commitment.municipality.police_area_id,
-                    "after": {"client_id": c.client_id, "promise": c.promise.key, "started_at": c.started_at.isoformat()},
-                }
-                for c in firsts
-                if c.client_id in created
-            ],
-        )
+    _audit_created(user, firsts, created)
 
-    rest = [i for i in sorted(cleans) if not (seen.get(cleans[i].client_id) == i and cleans[i].client_id in created)]
-    stored = {}
-    if rest:
-        ids = {cleans[i].client_id for i in rest}
-        stored = {e.client_id: e for e in db.session.scalars(select(Entry).where(Entry.client_id.in_(ids)))}
-    for i in sorted(cleans):
+    def is_new(i: int) -> bool:
+        return first_of[cleans[i].client_id] == i and cleans[i].client_id in created
+
+    # Replays, edits and repeats within the batch: read the stored rows, then one by one.
+    others = {cleans[i].client_id for i in cleans if not is_new(i)}
+    stored = _stored_states(others) if others else {}
+    # In client_id order (and in batch order within one client_id), so that two batches
+    # lock the entries they edit in the same order and cannot deadlock.
+    for i in sorted(cleans, key=lambda i: (cleans[i].client_id, i)):
         clean = cleans[i]
-        if seen.get(clean.client_id) == i and clean.client_id in created:
-            results[i] = SyncResult(clean.client_id, "created", created[clean.client_id], 1)
-            continue
-        entry = stored.get(clean.client_id)
-        if entry is None:  # stored by this batch after all; cannot happen, kept for safety
-            results[i] = SyncResult(clean.client_id, "conflict", errors={"client_id": _("Okänd post.")})
-            continue
-        results[i] = _apply_change(user, clean, entry, delta)
+        if is_new(i):
+            results[i] = SyncResult(clean.sent_id, "created", created[clean.client_id], 1)
+        else:
+            results[i] = _apply_change(user, clean, stored[clean.client_id], delta)
     delta.apply()
     db.session.commit()
     return results
@@ -450,7 +538,7 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
 def withdraw_entry(user: User, entry_id: int) -> Entry:
     """An officer takes back a pending entry of their own; it no longer counts anywhere."""
     begin_write()
-    entry = db.session.get(Entry, entry_id)
+    entry = db.session.get(Entry, entry_id, with_for_update=True, populate_existing=True)
     if entry is None or entry.author_id != user.id:
         raise EntryError(_("Okänd post."), 404)
     if entry.status != "pending":
@@ -469,7 +557,8 @@ def withdraw_entry(user: User, entry_id: int) -> Entry:
     delta.add(entry.promise_id, entry.year, {"pending": 1}, sign=-1)
     delta.apply()
     db.session.refresh(entry)
-    audit.record("entry.withdrawn", "entry", entry.id, before=before, after=entry_snapshot(entry), actor=user)
+    after = entry_snapshot(entry)
+    audit.record("entry.withdrawn", "entry", entry.id, before=before, after=after, actor=user)
     db.session.commit()
     return entry
 

@@ -41,7 +41,10 @@ class TallyDelta:
     def entry(self, entry: Entry, time_rule: str | None, sign: int = 1) -> None:
         """Add or remove the contribution of ``entry`` as it now stands."""
         self.add(
-            entry.promise_id, entry.year, contribution(entry.status, entry.inconvenient, time_rule), sign
+            entry.promise_id,
+            entry.year,
+            contribution(entry.status, entry.inconvenient, time_rule),
+            sign,
         )
 
     def apply(self) -> None:
@@ -61,15 +64,15 @@ def _insert_for_dialect():
 
 
 def upsert_tallies(rows: list[dict]) -> None:
-    """Add each row's counts to the stored tally, creating it when missing (never read-modify-write)."""
-    insert = _insert_for_dialect()
-    for row in rows:
-        stmt = insert(Tally).values(**row)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[Tally.promise_id, Tally.year],
-            set_={c: getattr(Tally, c) + stmt.excluded[c] for c in COLUMNS},
-        )
-        db.session.execute(stmt)
+    """Add each row's counts to its stored tally, made when missing; never read-modify-write."""
+    table = Tally.__table__
+    stmt = _insert_for_dialect()(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.promise_id, table.c.year],
+        set_={c: table.c[c] + stmt.excluded[c] for c in COLUMNS},
+    )
+    # Rows sorted by (promise, year): two transactions lock tallies in the same order.
+    db.session.execute(stmt, sorted(rows, key=lambda r: (r["promise_id"], r["year"])))
 
 
 def recount_query(promise_ids: Iterable[int] | None = None):
@@ -102,7 +105,11 @@ class Difference:
 
 
 def _as_counts(row) -> dict[str, int]:
-    return {c: int(getattr(row, c) or 0) for c in COLUMNS} if row is not None else dict.fromkeys(COLUMNS, 0)
+    return (
+        {c: int(getattr(row, c) or 0) for c in COLUMNS}
+        if row is not None
+        else dict.fromkeys(COLUMNS, 0)
+    )
 
 
 def check() -> list[Difference]:
@@ -119,7 +126,7 @@ def check() -> list[Difference]:
 
 
 def rebuild(promise_ids: Iterable[int] | None = None) -> None:
-    """Replace the stored tallies (of some promises, or all) with a recount, in the caller's transaction."""
+    """Replace stored tallies (some promises', or all) by a recount, in the caller's transaction."""
     ids = list(promise_ids) if promise_ids is not None else None
     stmt = delete(Tally)
     if ids is not None:
@@ -138,7 +145,9 @@ def tally_for(promise_ids: Iterable[int], year: int) -> dict[int, dict[str, int]
     ids = list(promise_ids)
     found = {
         t.promise_id: _as_counts(t)
-        for t in db.session.scalars(select(Tally).where(Tally.promise_id.in_(ids), Tally.year == year))
+        for t in db.session.scalars(
+            select(Tally).where(Tally.promise_id.in_(ids), Tally.year == year)
+        )
     }
     return {pid: found.get(pid, dict.fromkeys(COLUMNS, 0)) for pid in ids}
 
@@ -151,7 +160,7 @@ def today_local(zone: str) -> dt.date:
 
 
 def yearly_rows(municipalities, year: int, today: dt.date) -> list[dict]:
-    """One row per countable promise of every commitment in force during ``year``, read from kept tallies.
+    """One row per countable promise of each commitment in force during ``year``, from kept tallies.
 
     The rows of ``GET /api/v1/tallies`` and of the exports, in the order of
     municipality, commitment and promise.

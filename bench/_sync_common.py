@@ -1,0 +1,120 @@
+"""Shared set-up of the sync and tallies benchmarks: a fresh database, accounts, gunicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+
+from fieldlog import create_app  # noqa: E402
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+BUNDLED = ROOT / "fieldlog" / "data" / "medborgarloften.yaml"
+
+
+def fresh_database(kind: str, name: str, folder: Path, pg_url: str | None = None) -> str:
+    """An empty database: a SQLite file in ``folder``, or a PostgreSQL database made anew."""
+    if kind == "sqlite":
+        path = folder / f"{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    url = make_url(pg_url or DEFAULT_PG.format(name=name))
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def prepare(url: str, roles: tuple[str, ...] = ("officer", "coordinator")):
+    """Migrate, import the bundled commitments, make one user per role; the app and their tokens."""
+    from flask_migrate import upgrade
+
+    from fieldlog.services.imports import import_commitments
+    from fieldlog.services.users import create_user, issue_token
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2"}
+    )
+    tokens = {}
+    with app.app_context():
+        upgrade()
+        import_commitments(BUNDLED)
+        for role in roles:
+            user = create_user(f"bench_{role}", role, "Piteå älvdal", "bench password")
+            tokens[role] = issue_token(user)
+    return app, tokens
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(url: str, workers: int = 4):
+    """Serve the app with gunicorn on ``url``'s database; yields (host, port)."""
+    port = _free_port()
+    env = {**os.environ, "FIELDLOG_DATABASE_URL": url, "FIELDLOG_SECRET_KEY": "bench"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.05)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def call(conn: http.client.HTTPConnection, method: str, path: str, token: str, body=None):
+    """One API call on a kept-alive connection; (status, decoded JSON)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=payload, headers=headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
