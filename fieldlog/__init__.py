@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Create the app: defaults, then instance/config.py, then the environment, then ``test_config``."""
+    """Create the app: defaults, instance/config.py, the environment, then ``test_config``."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -34,7 +34,9 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_object(Config)
-    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'fieldlog.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        f"sqlite:///{Path(app.instance_path) / 'fieldlog.sqlite3'}"
+    )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(env_overrides(app.config))  # FIELDLOG_* names in instance/config.py
     app.config.from_mapping(env_overrides())
@@ -42,6 +44,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Behind a TLS proxy: the client's address (for login throttling) and https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
 

@@ -73,7 +73,9 @@ def tally_check() -> None:
 
     diffs = tallies.check()
     for d in diffs:
-        click.echo(f"promise {d.promise_id} year {d.year}: stored {d.stored} recounted {d.recounted}")
+        click.echo(
+            f"promise {d.promise_id} year {d.year}: stored {d.stored} recounted {d.recounted}"
+        )
     if diffs:
         click.echo(f"{len(diffs)} tally(ies) differ", err=True)
         sys.exit(1)

@@ -1,8 +1,8 @@
 """Defaults, then ``FIELDLOG_*`` from the environment. No secrets here."""
 
 import os
-from collections.abc import Mapping
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -24,6 +24,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
     API_MAX_ENTRIES = 500
+    TRUSTED_PROXIES = 0  # how many proxies' X-Forwarded-* headers to believe
 
 
 def env_overrides(source: Mapping | None = None) -> dict:
@@ -40,6 +41,8 @@ def env_overrides(source: Mapping | None = None) -> dict:
     if source.get("FIELDLOG_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
         found["SESSION_COOKIE_SECURE"] = True
         found["REMEMBER_COOKIE_SECURE"] = True
+    if proxies := source.get("FIELDLOG_TRUSTED_PROXIES"):
+        found["TRUSTED_PROXIES"] = int(proxies)
     if uri := source.get("FIELDLOG_RATELIMIT_STORAGE_URI"):
         found["RATELIMIT_STORAGE_URI"] = uri
     return found

@@ -41,7 +41,11 @@ def demo_logins() -> list[str]:
 def load_demo(if_new: bool = False, with_entries: bool = True) -> list[str]:
     """Load the demo data; lines to print."""
     if if_new and db.session.scalar(select(func.count()).select_from(User)):
-        return ["Databasen har redan användare; inga demodata laddades.", "Demoinloggningar (om de finns):", *demo_logins()]
+        return [
+            "Databasen har redan användare; inga demodata laddades.",
+            "Demoinloggningar (om de finns):",
+            *demo_logins(),
+        ]
     lines = [f"import: {len(import_commitments(BUNDLED))} ändringar"]
     for username, role, name in ACCOUNTS:
         if db.session.scalar(select(User).where(User.username == username)) is None:
@@ -52,10 +56,14 @@ def load_demo(if_new: bool = False, with_entries: bool = True) -> list[str]:
 
 
 def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
-    """Log, approve and reject a year of plausible entries for the demo officers; how many were made."""
+    """Log, approve and reject a year of plausible entries for the demo officers; how many."""
     rng = random.Random(seed)
     zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
-    officers = list(db.session.scalars(select(User).where(User.role == "officer", User.username.in_(["polis", "polis2"]))))
+    officers = list(
+        db.session.scalars(
+            select(User).where(User.role == "officer", User.username.in_(["polis", "polis2"]))
+        )
+    )
     supervisor = db.session.scalar(select(User).where(User.username == "gruppchef"))
     if not officers or supervisor is None:
         return 0
@@ -73,15 +81,19 @@ def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
                 promise = rng.choice(countable)
                 hour = rng.choice([6, 9, 10, 13, 15, 20, 22])
                 start = dt.datetime.combine(day, dt.time(hour, rng.choice([0, 15, 30, 45])), zone)
-                batch.append({
-                    "client_id": str(uuid.UUID(int=rng.getrandbits(128))),
-                    "promise": promise.key,
-                    "started_at": start.isoformat(),
-                    "ended_at": (start + dt.timedelta(minutes=rng.choice([30, 45, 60, 90]))).isoformat(),
-                    "place": rng.choice(PLACES),
-                    "officers": rng.choice([1, 2, 2]),
-                    "metrics": {m: rng.randint(0, 12) for m in promise.activity_type.metrics},
-                })
+                batch.append(
+                    {
+                        "client_id": str(uuid.UUID(int=rng.getrandbits(128))),
+                        "promise": promise.key,
+                        "started_at": start.isoformat(),
+                        "ended_at": (
+                            start + dt.timedelta(minutes=rng.choice([30, 45, 60, 90]))
+                        ).isoformat(),
+                        "place": rng.choice(PLACES),
+                        "officers": rng.choice([1, 2, 2]),
+                        "metrics": {m: rng.randint(0, 12) for m in promise.activity_type.metrics},
+                    }
+                )
         results = sync_entries(officer, batch)
         made += sum(r.status == "created" for r in results)
     # Most older entries have been reviewed; the last week waits in the queue.
@@ -96,9 +108,15 @@ def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
     ):
         if chosen:
             db.session.execute(
-                update(Entry).where(Entry.id.in_(chosen)).values(
-                    status=status, reviewer_id=supervisor.id, reviewed_at=now, review_comment=comment
-                ).execution_options(synchronize_session=False)
+                update(Entry)
+                .where(Entry.id.in_(chosen))
+                .values(
+                    status=status,
+                    reviewer_id=supervisor.id,
+                    reviewed_at=now,
+                    review_comment=comment,
+                )
+                .execution_options(synchronize_session=False)
             )
     tallies.rebuild()
     db.session.commit()

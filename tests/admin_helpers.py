@@ -63,5 +63,3 @@ def commitment_form(client, url: str, promises=None, **fields) -> dict:
         for name, value in row.items():
             data[f"promises-{i}-{name}"] = value
     return data
-
-

@@ -24,8 +24,17 @@ from . import factories
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FIELDLOG_TEST_DATABASE_URL")
 TABLES = (
-    "audit_event", "promise_follow_up", "tally", "entry", "api_token", "user_account",
-    "promise", "commitment", "municipality", "police_area", "activity_type",
+    "audit_event",
+    "promise_follow_up",
+    "tally",
+    "entry",
+    "api_token",
+    "user_account",
+    "promise",
+    "commitment",
+    "municipality",
+    "police_area",
+    "activity_type",
 )
 
 
@@ -163,9 +172,26 @@ def live_server(app, database_url, tmp_path):
     _db.session.commit()
     log = open(tmp_path / "gunicorn.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "--preload", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--preload",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -177,7 +203,7 @@ def live_server(app, database_url, tmp_path):
             if proc.poll() is not None or time.monotonic() > deadline:
                 os.killpg(proc.pid, signal.SIGKILL)
                 log.close()
-                raise RuntimeError((tmp_path / "gunicorn.log").read_text())
+                raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
             time.sleep(0.05)  # waiting for the server's port to open, not synchronising the test
     yield url
     # The whole process group at once: gunicorn's own shutdowns wait seconds for idle workers.

@@ -29,7 +29,9 @@ def make_user(username: str, role: str, area: str = PITEA, password: str = PASSW
 
 def make_users() -> dict[str, User]:
     """One user per role in Piteå älvdal, plus an officer and supervisor of Västra Mälardalen."""
-    made = {role: make_user(role, role) for role in ("officer", "supervisor", "coordinator", "admin")}
+    made = {
+        role: make_user(role, role) for role in ("officer", "supervisor", "coordinator", "admin")
+    }
     made["officer2"] = make_user("officer2", "officer")
     made["other_officer"] = make_user("other_officer", "officer", MALARDALEN)
     made["other_supervisor"] = make_user("other_supervisor", "supervisor", MALARDALEN)
@@ -37,7 +39,9 @@ def make_users() -> dict[str, User]:
     return made
 
 
-def entry_data(promise: str = "arjeplog-fotpatrull", started_at: str | None = None, **fields) -> dict:
+def entry_data(
+    promise: str = "arjeplog-fotpatrull", started_at: str | None = None, **fields
+) -> dict:
     """An ENTRY of CONTRACT, valid by default."""
     if started_at is None:
         started_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()

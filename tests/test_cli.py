@@ -19,11 +19,13 @@ def test_users_create_reads_the_password_from_stdin(runner, bundled):
 
 def test_users_create_refuses_bad_input(runner, bundled):
     bad_role = runner.invoke(
-        args=["users", "create", "x", "--role", "chief", "--area", "Piteå älvdal"], input="long enough\n"
+        args=["users", "create", "x", "--role", "chief", "--area", "Piteå älvdal"],
+        input="long enough\n",
     )
     assert bad_role.exit_code == 1 and "role" in bad_role.output
     bad_area = runner.invoke(
-        args=["users", "create", "x", "--role", "officer", "--area", "Atlantis"], input="long enough\n"
+        args=["users", "create", "x", "--role", "officer", "--area", "Atlantis"],
+        input="long enough\n",
     )
     assert bad_area.exit_code == 1 and "area" in bad_area.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0

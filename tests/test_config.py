@@ -1,4 +1,4 @@
-"""Configuration as in CONTRACT: the environment, instance/config.py and the generated secret key."""
+"""Configuration as in CONTRACT: the environment, instance/config.py, the secret key."""
 
 import os
 import stat
@@ -27,3 +27,21 @@ def test_the_secret_key_is_generated_once_with_mode_0600(tmp_path):
     assert first == second and len(first) >= 32
     mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
     assert mode == 0o600
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_scheme_are_believed(database_url):
+    from flask import request
+
+    from fieldlog import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "t", "TRUSTED_PROXIES": 1}
+    )
+
+    @app.get("/_where")
+    def where():
+        return f"{request.remote_addr} {request.scheme}"
+
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    answer = app.test_client().get("/_where", headers=headers).get_data(as_text=True)
+    assert answer == "203.0.113.9 https"

@@ -56,7 +56,10 @@ def test_a_bad_file_is_refused_whole_naming_the_field(runner, tmp_path):
     bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     result = runner.invoke(args=["import-commitments", str(bad)])
     assert result.exit_code == 1
-    assert "commitment alvsbyn-2023-2025, promise alvsbyn23-hundsok: field 'yearly_target'" in result.output
+    assert (
+        "commitment alvsbyn-2023-2025, promise alvsbyn23-hundsok: field 'yearly_target'"
+        in result.output
+    )
     assert str(bad) in result.output
     assert count(Commitment) == 0
     assert count(Municipality) == 0

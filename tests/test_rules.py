@@ -68,8 +68,8 @@ def local(*args) -> dt.datetime:
 @pytest.mark.parametrize(
     ("moment", "inconvenient"),
     [
-        (local(2025, 6, 20, 12, 0), True),   # midsummer eve (a Friday)
-        (local(2025, 4, 21, 12, 0), True),   # Easter Monday
+        (local(2025, 6, 20, 12, 0), True),  # midsummer eve (a Friday)
+        (local(2025, 4, 21, 12, 0), True),  # Easter Monday
         (local(2025, 12, 24, 10, 0), True),  # Christmas eve
         (local(2025, 12, 31, 10, 0), True),  # New Year's eve
         (local(2025, 11, 22, 12, 0), True),  # a Saturday

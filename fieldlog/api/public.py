@@ -6,9 +6,8 @@ from flask import jsonify
 
 from ..public.views import cacheable, public_year
 from ..services.commitments import municipality_by_code
-from ..services.exports import reporting_today
 from ..services.followups import qualitative_states
-from ..services.tallies import yearly_rows
+from ..services.tallies import reporting_today, yearly_rows
 from . import bp
 from .auth import api_error
 

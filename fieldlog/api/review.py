@@ -22,5 +22,9 @@ def review_entry(entry_id: int):
         )
     except EntryError as exc:
         api_error(exc.status, exc.message)
-    return jsonify(entry_id=entry.id, status=entry.status, version=entry.version,
-                   review_comment=entry.review_comment)
+    return jsonify(
+        entry_id=entry.id,
+        status=entry.status,
+        version=entry.version,
+        review_comment=entry.review_comment,
+    )

@@ -200,5 +200,5 @@ def get_tallies():
         municipalities = [_own_municipality(request.args["municipality"])]
     else:
         municipalities = municipalities_for(current_user)
-    rows = tallies.yearly_rows(municipalities, year, tallies.today_local(_zone()))
+    rows = tallies.yearly_rows(municipalities, year, tallies.reporting_today())
     return jsonify(year=year, tallies=[{k: r[k] for k in PUBLIC_FIELDS} for r in rows])

@@ -44,4 +44,6 @@ def register(login_manager: LoginManager) -> None:
 
 def via_token() -> bool:
     """Whether the current request was authenticated by a bearer token."""
-    return bool(g.get("token_auth")) and request.headers.get("Authorization", "").startswith("Bearer ")
+    return bool(g.get("token_auth")) and request.headers.get("Authorization", "").startswith(
+        "Bearer "
+    )

@@ -66,8 +66,13 @@ def login():
             db.session.commit()
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else home_for(user))
-        audit.record("login.failed", "user", user.id if user else "", actor_name=form.username.data[:80],
-                     police_area_id=user.police_area_id if user else None)
+        audit.record(
+            "login.failed",
+            "user",
+            user.id if user else "",
+            actor_name=form.username.data[:80],
+            police_area_id=user.police_area_id if user else None,
+        )
         db.session.commit()
         flash(_("Fel användarnamn eller lösenord."), "error")
         return render_template("auth/login.html", form=form), 401

@@ -37,7 +37,9 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         if wants_json():
             return jsonify(error=_("CSRF-token saknas eller är ogiltig.")), 400
-        return render_template("errors/error.html", code=400, message=_("Formuläret hade gått ut. Försök igen.")), 400
+        return render_template(
+            "errors/error.html", code=400, message=_("Formuläret hade gått ut. Försök igen.")
+        ), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -48,7 +50,10 @@ def register(app: Flask) -> None:
             response = jsonify(error=description)
         else:
             response = app.make_response(
-                (render_template("errors/error.html", code=error.code, message=description), error.code)
+                (
+                    render_template("errors/error.html", code=error.code, message=description),
+                    error.code,
+                )
             )
         response.status_code = error.code
         if error.code == 429 and hasattr(error, "get_headers"):
@@ -63,4 +68,6 @@ def register(app: Flask) -> None:
         db.session.rollback()
         if wants_json():
             return jsonify(error=_("Internt fel. Försök igen.")), 500
-        return render_template("errors/error.html", code=500, message=_("Internt fel. Försök igen.")), 500
+        return render_template(
+            "errors/error.html", code=500, message=_("Internt fel. Försök igen.")
+        ), 500

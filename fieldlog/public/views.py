@@ -6,8 +6,9 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from ..security import allow_framing
 from ..services.commitments import municipality_by_code
-from ..services.exports import parse_year, reporting_today
+from ..services.exports import parse_year
 from ..services.followups import STATE_WORDS, STATUS_WORDS, overview
+from ..services.tallies import reporting_today
 
 bp = Blueprint("public", __name__)
 MAX_AGE = 300

@@ -58,7 +58,7 @@ def commitments_during_year(municipality: Municipality, year: int) -> list[Commi
 
 
 class PromiseResolver:
-    """Resolves a promise for an entry within one police area, loading the area's commitments once."""
+    """Resolves a promise for an entry in one police area, loading its commitments once."""
 
     def __init__(self, police_area_id: int | None, all_areas: bool = False) -> None:
         stmt = select(Municipality).options(
@@ -88,8 +88,10 @@ class PromiseResolver:
             return None, "not_countable"
         return promise, None
 
-    def by_activity(self, code: str, activity: str, day: dt.date) -> tuple[Promise | None, str | None]:
-        """The one promise with that activity in the commitment in force on ``day``; else a reason."""
+    def by_activity(
+        self, code: str, activity: str, day: dt.date
+    ) -> tuple[Promise | None, str | None]:
+        """The one promise with that activity in force on ``day``; else a reason."""
         municipality = self.municipalities.get(code)
         if municipality is None:
             return None, "unknown_municipality"

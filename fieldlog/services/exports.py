@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
@@ -15,7 +14,6 @@ from ..database import begin_write
 from ..extensions import db
 from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
 from . import audit
-from .tallies import today_local
 
 TALLY_HEADER = (
     "year",
@@ -56,14 +54,6 @@ ENTRY_HEADER = (
 )
 BOM = "\ufeff"
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def reporting_today() -> dt.date:
-    """Today in the local zone, or the fixed day of the FIELDLOG_TODAY setting (tests)."""
-    fixed = current_app.config.get("FIELDLOG_TODAY")
-    if fixed:
-        return fixed if isinstance(fixed, dt.date) else dt.date.fromisoformat(fixed)
-    return today_local(current_app.config["FIELDLOG_TIMEZONE"])
 
 
 def parse_year(raw: str | None) -> int | None:

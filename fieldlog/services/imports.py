@@ -1,4 +1,4 @@
-"""Importing commitments from the YAML format of CONTRACT (version 1): validate whole, then write."""
+"""Importing commitments from the YAML format of CONTRACT (version 1): validate, then write."""
 
 from __future__ import annotations
 
@@ -136,7 +136,9 @@ def _promise_problems(p: dict, where: str, activities: set[str], seen: set[str])
     if p.get("activity") is not None and p.get("activity") not in activities:
         problems.append(f"{where}: field 'activity' is not a known activity code")
     target = p.get("yearly_target")
-    if target is not None and (isinstance(target, bool) or not isinstance(target, int) or target < 1):
+    if target is not None and (
+        isinstance(target, bool) or not isinstance(target, int) or target < 1
+    ):
         problems.append(f"{where}: field 'yearly_target' must be a whole number ≥ 1 or null")
     if p.get("time_rule") is not None and p.get("time_rule") not in TIME_RULES:
         problems.append(f"{where}: field 'time_rule' must be obekvam_tid or absent")
@@ -183,7 +185,16 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
             obj = activities[a["code"]] = ActivityType(code=a["code"])
             db.session.add(obj)
             changes.append(f"added activity type {a['code']}")
-        _set(obj, {"label": a["label"], "label_en": a["label_en"], "metrics": list(a.get("metrics") or [])}, changes, f"changed activity type {a['code']}")
+        _set(
+            obj,
+            {
+                "label": a["label"],
+                "label_en": a["label_en"],
+                "metrics": list(a.get("metrics") or []),
+            },
+            changes,
+            f"changed activity type {a['code']}",
+        )
     areas = {a.name: a for a in db.session.scalars(select(PoliceArea))}
     munis = {m.code: m for m in db.session.scalars(select(Municipality))}
     for area in doc.get("police_areas") or []:
@@ -195,11 +206,18 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
         for m in area.get("municipalities") or []:
             obj = munis.get(m["code"])
             if obj is None:
-                obj = munis[m["code"]] = Municipality(code=m["code"], name=m["name"], police_area=pa)
+                obj = munis[m["code"]] = Municipality(
+                    code=m["code"], name=m["name"], police_area=pa
+                )
                 db.session.add(obj)
                 changes.append(f"added municipality {m['code']} {m['name']}")
             else:
-                _set(obj, {"name": m["name"], "police_area": pa}, changes, f"changed municipality {m['code']}")
+                _set(
+                    obj,
+                    {"name": m["name"], "police_area": pa},
+                    changes,
+                    f"changed municipality {m['code']}",
+                )
     db.session.flush()
     commitments = {c.key: c for c in db.session.scalars(select(Commitment))}
     promises = {p.key: p for p in db.session.scalars(select(Promise))}
@@ -243,8 +261,11 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
             if apply and pobj.commitment_id != obj.id:
                 # Never silent: the promise (and its entries) now belongs to another commitment.
                 audit.record(
-                    "promise.moved", "promise", pobj.id,
-                    before={"commitment": pobj.commitment.key}, after={"commitment": c["key"]},
+                    "promise.moved",
+                    "promise",
+                    pobj.id,
+                    before={"commitment": pobj.commitment.key},
+                    after={"commitment": c["key"]},
                 )
             _set(pobj, pvalues, changes, f"changed promise {p['key']}")
             if before != (pobj.time_rule, pobj.yearly_target):

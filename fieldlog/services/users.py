@@ -15,7 +15,12 @@ class UserError(Exception):
 
 
 def create_user(
-    username: str, role: str, area_name: str, password: str, display_name: str = "", actor: User | None = None
+    username: str,
+    role: str,
+    area_name: str,
+    password: str,
+    display_name: str = "",
+    actor: User | None = None,
 ) -> User:
     """Create an active user of a police area; refuses a taken name, an unknown role or area."""
     begin_write()
@@ -31,13 +36,20 @@ def create_user(
         raise UserError("password: at least 8 characters")
     if db.session.scalar(select(User).where(User.username == username)):
         raise UserError(f"username: {username!r} is taken")
-    user = User(username=username, role=role, police_area=area, display_name=display_name or username)
+    user = User(
+        username=username, role=role, police_area=area, display_name=display_name or username
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record(
-        "user.created", "user", user.id, after={"username": username, "role": role, "area": area_name},
-        actor=actor, actor_name=None if actor else "cli", police_area_id=area.id,
+        "user.created",
+        "user",
+        user.id,
+        after={"username": username, "role": role, "area": area_name},
+        actor=actor,
+        actor_name=None if actor else "cli",
+        police_area_id=area.id,
     )
     db.session.commit()
     return user
@@ -48,8 +60,14 @@ def issue_token(user: User, label: str = "", actor: User | None = None) -> str:
     begin_write()
     secret = ApiToken.new_secret()
     db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(secret), label=label))
-    audit.record("token.issued", "user", user.id, actor=actor, actor_name=None if actor else "cli",
-                 police_area_id=user.police_area_id)
+    audit.record(
+        "token.issued",
+        "user",
+        user.id,
+        actor=actor,
+        actor_name=None if actor else "cli",
+        police_area_id=user.police_area_id,
+    )
     db.session.commit()
     return secret
 
@@ -57,7 +75,9 @@ def issue_token(user: User, label: str = "", actor: User | None = None) -> str:
 def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(secret), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == ApiToken.hash(secret), ApiToken.revoked_at.is_(None)
+        )
     )
     if token is None or not token.user.active:
         return None

@@ -6,9 +6,9 @@ from flask import Response, request, stream_with_context
 from flask_login import current_user
 
 from ..auth import roles_required
-from ..services.exports import entries_csv, record_export, reporting_today, tallies_csv
+from ..services.exports import entries_csv, record_export, tallies_csv
 from ..services.followups import overview
-from ..services.tallies import yearly_rows
+from ..services.tallies import reporting_today, yearly_rows
 from ..services.workbook import tallies_xlsx
 from .views import VIEWERS, bp, chosen_year, scoped_municipalities
 

@@ -13,7 +13,7 @@ from ..auth import roles_required
 from ..models import FOLLOW_UP_STATES, Municipality
 from ..rules import to_local
 from ..services.commitments import municipalities_for, municipality_by_code
-from ..services.exports import parse_year, reporting_today
+from ..services.exports import parse_year
 from ..services.followups import (
     STATE_WORDS,
     STATUS_WORDS,
@@ -21,6 +21,7 @@ from ..services.followups import (
     overview,
     record_follow_up,
 )
+from ..services.tallies import reporting_today
 from .entries import ENTRY_FILTERS, ENTRY_WORDS, PAGE_SIZE, entries_behind
 
 bp = Blueprint("tallies", __name__)

@@ -54,8 +54,13 @@ def browser():
 def phone(browser, live_server):
     """A fresh phone-sized browser context with touch, pointed at the live server."""
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-        base_url=live_server, locale="sv-SE", timezone_id="Europe/Stockholm",
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server,
+        locale="sv-SE",
+        timezone_id="Europe/Stockholm",
     )
     context.set_default_timeout(10_000)
     yield context
@@ -66,7 +71,9 @@ def phone(browser, live_server):
 def desktop(browser, live_server):
     """A desktop-sized browser context pointed at the live server."""
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, base_url=live_server, locale="sv-SE",
+        viewport={"width": 1280, "height": 900},
+        base_url=live_server,
+        locale="sv-SE",
         timezone_id="Europe/Stockholm",
     )
     context.set_default_timeout(10_000)

@@ -22,7 +22,7 @@ def test_screenshots(browser, phone, live_server, demo):
         ("arjeplog-felanmalan", "genomfort", "Rutinen för felanmälan är beslutad och spridd."),
         ("arjeplog-vald-nara-relation", "pagar", "Utbildning för personalen planerad i vår."),
     ):
-        from fieldlog.services.exports import reporting_today
+        from fieldlog.services.tallies import reporting_today
 
         year = reporting_today().year
         record_follow_up(demo, key, year, state, text)
