@@ -21,11 +21,10 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
         export_municipalities,
         parse_year,
         record_export,
-        reporting_today,
         tallies_csv,
     )
     from ..services.followups import overview
-    from ..services.tallies import yearly_rows
+    from ..services.tallies import reporting_today, yearly_rows
     from ..services.workbook import tallies_xlsx
 
     number = parse_year(year)
