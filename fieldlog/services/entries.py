@@ -1,82 +1,30 @@
-"""Entries: one validation for the form and the API, and the idempotent set-based sync."""
+"""Entries: the idempotent set-based sync, withdrawal, and how the API shows an entry."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import math
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects import sqlite
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import AuditEvent, Entry, Promise, User, utcnow
-from ..rules import is_inconvenient, local_year
+from ..models import AuditEvent, Entry, User, utcnow
 from . import audit, bulk
 from .commitments import PromiseResolver
 from .tallies import TallyDelta
-
-FUTURE_TOLERANCE = dt.timedelta(minutes=10)
-LONGEST_ENTRY = dt.timedelta(hours=24)
-MOST_OFFICERS = 1000  # far above any real patrol; keeps the column's integer from overflowing
-LARGEST_METRIC = 1_000_000
-EDITABLE = ("pending", "rejected")
-
-
-class EntryError(Exception):
-    """A refused change to an entry; ``status`` is the HTTP status that fits it."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-@dataclass
-class CleanEntry:
-    """An entry that passed validation, ready to store."""
-
-    client_id: str
-    promise: Promise
-    started_at: dt.datetime
-    ended_at: dt.datetime | None
-    place: str | None
-    lat: float | None
-    lon: float | None
-    officers: int
-    metrics: dict[str, int]
-    notes: str | None
-    base_version: int | None
-    year: int = 0
-    inconvenient: bool = False
-    content_hash: str = ""
-    # The client_id exactly as the phone sent it, echoed in the result so the phone can match it.
-    sent_id: Any = None
-
-    def columns(self) -> dict[str, Any]:
-        """The stored columns this entry sets."""
-        return {
-            "promise_id": self.promise.id,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "year": self.year,
-            "inconvenient": self.inconvenient,
-            "place": self.place,
-            "lat": self.lat,
-            "lon": self.lon,
-            "officers": self.officers,
-            "metrics": self.metrics,
-            "notes": self.notes,
-            "content_hash": self.content_hash,
-        }
+from .validation import (  # noqa: F401  (re-exported: callers import them from here)
+    EDITABLE,
+    CleanEntry,
+    EntryError,
+    content_hash,
+    parse_time,
+    validate_entry,
+)
 
 
 @dataclass
@@ -98,209 +46,6 @@ class SyncResult:
             "version": self.version,
             "errors": self.errors,
         }
-
-
-def content_hash(promise_key: str, values: dict[str, Any]) -> str:
-    """A hash of an entry's canonical content, telling a replay from a changed entry."""
-
-    def iso(t: dt.datetime | None) -> str | None:
-        return t.astimezone(dt.UTC).isoformat() if t else None
-
-    canonical = {
-        "promise": promise_key,
-        "started_at": iso(values["started_at"]),
-        "ended_at": iso(values["ended_at"]),
-        "place": values["place"],
-        "lat": values["lat"],
-        "lon": values["lon"],
-        "officers": values["officers"],
-        "metrics": dict(sorted(values["metrics"].items())),
-        "notes": values["notes"],
-    }
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
-    """An ISO 8601 time, local in ``zone`` when it has no offset; None when unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-        return moment.astimezone(dt.UTC)
-    except (ValueError, OverflowError):  # unreadable, or a year 1 / 9999 that leaves the range
-        return None
-
-
-def _whole_number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def _encodable(value: str) -> bool:
-    """Whether the text is valid Unicode (JSON lets a lone surrogate such as \\ud800 through)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = _("Måste vara text.")
-        return None
-    value = value.strip()
-    if "\x00" in value or not _encodable(value):
-        errors[name] = _("Innehåller tecken som inte kan sparas.")
-        return None
-    if len(value) > limit:
-        errors[name] = _("Högst %(n)d tecken.", n=limit)
-    return value or None
-
-
-def _coordinates(data: dict, errors: dict[str, str]) -> tuple[float | None, float | None]:
-    lat, lon = data.get("lat"), data.get("lon")
-    if lat is None and lon is None:
-        return None, None
-    if lat is None or lon is None:
-        errors["lat" if lat is None else "lon"] = _("Ange både latitud och longitud, eller ingen.")
-        return None, None
-    try:
-        lat, lon = float(lat), float(lon)
-    except (TypeError, ValueError):
-        errors["lat"] = _("Latitud och longitud måste vara tal.")
-        return None, None
-    if not (math.isfinite(lat) and -90 <= lat <= 90):
-        errors["lat"] = _("Latitud måste ligga mellan -90 och 90.")
-    if not (math.isfinite(lon) and -180 <= lon <= 180):
-        errors["lon"] = _("Longitud måste ligga mellan -180 och 180.")
-    return lat, lon
-
-
-PROMISE_REASONS = {
-    "unknown": lambda: _("Okänt löfte i ditt polisområde."),
-    "not_in_force": lambda: _("Inget medborgarlöfte med det löftet gäller på startdagen."),
-    "not_countable": lambda: _("Löftet följs upp i ord och kan inte loggas."),
-    "unknown_municipality": lambda: _("Okänd kommun i ditt polisområde."),
-    "no_match": lambda: _("Inget löfte med den aktiviteten gäller i kommunen på startdagen."),
-    "ambiguous": lambda: _("Flera löften har den aktiviteten; ange löftet."),
-}
-
-
-def validate_entry(
-    data: Any, resolver: PromiseResolver, now: dt.datetime | None = None
-) -> tuple[CleanEntry | None, dict[str, str]]:
-    """Check one ENTRY of CONTRACT; the clean entry, or the errors by field name."""
-    errors: dict[str, str] = {}
-    if not isinstance(data, dict):
-        return None, {"entry": _("Varje post måste vara ett objekt.")}
-    zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
-    now = now or utcnow()
-
-    client_id = None
-    try:
-        client_id = str(uuid.UUID(str(data.get("client_id") or "")))
-    except ValueError:
-        errors["client_id"] = _("Saknas eller är inget UUID.")
-
-    started_at = parse_time(data.get("started_at"), zone)
-    if started_at is None:
-        errors["started_at"] = _("Starttid saknas eller är ingen tid (ISO 8601).")
-    elif started_at > now + FUTURE_TOLERANCE:
-        errors["started_at"] = _("Starttiden ligger mer än 10 minuter fram i tiden.")
-
-    ended_at = None
-    if data.get("ended_at") not in (None, ""):
-        ended_at = parse_time(data.get("ended_at"), zone)
-        if ended_at is None:
-            errors["ended_at"] = _("Sluttiden är ingen tid (ISO 8601).")
-        elif started_at and ended_at < started_at:
-            errors["ended_at"] = _("Sluttiden ligger före starttiden.")
-        elif started_at and ended_at > started_at + LONGEST_ENTRY:
-            errors["ended_at"] = _("Sluttiden ligger mer än 24 timmar efter starttiden.")
-
-    promise = None
-    if started_at is not None:
-        day = started_at.astimezone(zone).date()
-        if data.get("promise"):
-            promise, reason = resolver.by_key(str(data["promise"]), day)
-            field_name = "promise"
-        elif data.get("municipality") and data.get("activity"):
-            promise, reason = resolver.by_activity(
-                str(data["municipality"]), str(data["activity"]), day
-            )
-            field_name = "activity" if reason != "unknown_municipality" else "municipality"
-        else:
-            reason, field_name = None, "promise"
-            errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")
-        if reason:
-            errors[field_name] = PROMISE_REASONS[reason]()
-    elif data.get("promise") and str(data["promise"]) not in resolver.promises_by_key:
-        errors["promise"] = PROMISE_REASONS["unknown"]()
-
-    place = _optional_text(data, "place", 200, errors)
-    notes = _optional_text(data, "notes", 2000, errors)
-    lat, lon = _coordinates(data, errors)
-
-    officers = 1
-    if data.get("officers") is not None:
-        officers = _whole_number(data.get("officers"))
-        if officers is None or not 1 <= officers <= MOST_OFFICERS:
-            errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
-
-    metrics: dict[str, int] = {}
-    raw_metrics = data.get("metrics") or {}
-    if not isinstance(raw_metrics, dict):
-        errors["metrics"] = _("Måste vara ett objekt med heltal.")
-    elif promise is not None:
-        allowed = promise.activity_type.metrics
-        for name, value in raw_metrics.items():
-            number = _whole_number(value)
-            if name not in allowed:
-                errors["metrics"] = _("Okänt mått för aktiviteten: %(name)s.", name=name)
-            elif number is None or not 0 <= number <= LARGEST_METRIC:
-                errors["metrics"] = _("Måttet %(name)s måste vara ett heltal ≥ 0.", name=name)
-            else:
-                metrics[name] = number
-
-    base_version = None
-    if data.get("base_version") is not None:
-        base_version = _whole_number(data.get("base_version"))
-        if base_version is None or base_version < 1:
-            errors["base_version"] = _("Måste vara ett heltal, minst 1.")
-
-    if errors:
-        return None, errors
-    clean = CleanEntry(
-        client_id=client_id,
-        promise=promise,
-        started_at=started_at,
-        ended_at=ended_at,
-        place=place,
-        lat=lat,
-        lon=lon,
-        officers=officers,
-        metrics=metrics,
-        notes=notes,
-        base_version=base_version,
-        sent_id=data.get("client_id"),
-    )
-    zone_name = current_app.config["FIELDLOG_TIMEZONE"]
-    clean.year = local_year(started_at, zone_name)
-    clean.inconvenient = is_inconvenient(started_at, zone_name)
-    clean.content_hash = content_hash(promise.key, clean.columns())
-    return clean, {}
 
 
 def entry_snapshot(entry: Entry) -> dict[str, Any]:
