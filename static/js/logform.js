@@ -32,9 +32,10 @@
   function number(v) { return /^\s*\d+\s*$/.test(v) ? parseInt(v, 10) : v; }
 
   if (form.dataset.new) {
+    /* The server's "now" may be minutes old on a slow line; a field already changed by hand stays. */
     var now = localNow();
-    date.value = now.date;
-    time.value = now.time;
+    if (date.value === date.defaultValue) date.value = now.date;
+    if (time.value === time.defaultValue) time.value = now.time;
   }
   date.addEventListener("change", warn);
   time.addEventListener("change", warn);
@@ -91,4 +92,5 @@
         location.href = form.dataset.next;
       }, function () { form.submit(); });
   });
+  form.dataset.ready = "1";
 })();

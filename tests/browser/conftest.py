@@ -88,3 +88,8 @@ def login(page, username: str, password: str) -> None:
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").tap()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def form_ready(page) -> None:
+    """Wait until the entry form's script has set it up (time, steppers, saving to the outbox)."""
+    page.locator("#entry-form[data-ready]").wait_for(state="attached")

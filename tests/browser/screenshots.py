@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .conftest import CHROMIUM_ARGS, PHONE, chromium_path, login
+from .conftest import CHROMIUM_ARGS, PHONE, chromium_path, form_ready, login
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -40,6 +40,7 @@ def _wait_offline_ready(page) -> None:
 
 
 def _daytime_warning(page) -> None:
+    form_ready(page)
     day = dt.date.today() - dt.timedelta(days=7)
     while day.weekday() >= 5:
         day -= dt.timedelta(days=1)

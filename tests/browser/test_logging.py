@@ -16,7 +16,7 @@ from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
 from ..factories import PASSWORD, entry_data
-from .conftest import login
+from .conftest import form_ready, login
 
 pytestmark = pytest.mark.browser
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -59,6 +59,7 @@ def test_an_officer_logs_a_foot_patrol_in_two_taps(phone, users):
     expect(count).to_have_text(re.compile(r"^\s*0 av 5 i år"))
     page.locator(FOTPATRULL).tap()  # tap 1
     expect(page.locator("h1")).to_have_text("Fotpatrull")
+    form_ready(page)
     page.get_by_role("button", name="Spara").tap()  # tap 2
     page.wait_for_url(re.compile(r"/$"))
     expect(page.locator("#outbox-status")).to_contain_text("Sparad och skickad")
@@ -77,6 +78,7 @@ def test_a_back_dated_daytime_entry_is_warned_about_and_stored_as_not_counted(ph
     page = phone.new_page()
     login(page, "officer", PASSWORD)
     page.locator('a[data-promise="arjeplog-trafikinsats-obekvam"]').tap()
+    form_ready(page)
     warning = page.locator("#not-counted")
     day = recent_weekday()
     page.get_by_label("Datum").fill(day.isoformat())
@@ -107,6 +109,7 @@ def test_an_entry_the_server_refuses_stays_on_the_phone_with_the_reason(phone, u
     page = phone.new_page()
     login(page, "officer", PASSWORD)
     page.locator(FOTPATRULL).tap()
+    form_ready(page)
     tomorrow = dt.datetime.now(ZONE).date() + dt.timedelta(days=1)
     page.get_by_label("Datum").fill(tomorrow.isoformat())
     page.get_by_role("button", name="Spara").tap()
@@ -151,6 +154,7 @@ def test_a_rejected_entry_is_corrected_and_sent_again(phone, users):
     expect(rejected).to_contain_text("avslagen")
     expect(rejected).to_contain_text("Ange rätt plats.")
     rejected.get_by_role("link", name="Rätta och skicka igen").tap()
+    form_ready(page)
     page.get_by_label("Plats").fill("Storgatan")
     page.get_by_role("button", name="Rätta och skicka igen").tap()
     page.wait_for_url(re.compile(r"/entries$"))
@@ -180,6 +184,7 @@ def test_the_pages_fit_at_200_percent_zoom_and_work_by_keyboard(browser, live_se
     page.locator(FOTPATRULL).focus()
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Fotpatrull")
+    form_ready(page)
     page.wait_for_load_state("load")  # measure with the stylesheets applied
     assert page.evaluate(widths) == [195, 195]
     page.get_by_role("button", name="Öka Antal poliser").focus()

@@ -13,7 +13,7 @@ from fieldlog.extensions import db
 from fieldlog.models import Entry
 
 from ..factories import PASSWORD
-from .conftest import login
+from .conftest import form_ready, login
 
 pytestmark = pytest.mark.browser
 FOTPATRULL = 'a[data-promise="arjeplog-fotpatrull"]'
@@ -39,6 +39,7 @@ def test_entries_logged_offline_are_sent_once_when_back_online(phone, users):
     for n in (1, 2, 3):
         page.locator(FOTPATRULL).tap()
         expect(page.locator("h1")).to_have_text("Fotpatrull")
+        form_ready(page)
         page.get_by_role("button", name="Spara").tap()
         page.wait_for_url(re.compile(r"/$"))
         expect(status).to_contain_text("Sparad i telefonen")
