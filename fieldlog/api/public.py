@@ -7,25 +7,11 @@ from flask import jsonify
 from ..public.views import cacheable, public_year
 from ..services.commitments import municipality_by_code
 from ..services.followups import qualitative_states
+from ..services.tallies import ROW_FIELDS
 from ..services.tallies import reporting_today, yearly_rows
 from . import bp
 from .auth import api_error
 
-PUBLIC_FIELDS = (
-    "municipality",
-    "commitment",
-    "promise",
-    "text",
-    "area",
-    "owner",
-    "activity",
-    "yearly_target",
-    "counted",
-    "approved",
-    "pending",
-    "rejected",
-    "status",
-)
 WORD_FIELDS = ("municipality", "commitment", "promise", "text", "area", "owner", "state")
 
 
@@ -44,7 +30,7 @@ def public_progress(code: str):
         jsonify(
             year=year,
             municipality={"code": municipality.code, "name": municipality.name},
-            tallies=[{k: r[k] for k in PUBLIC_FIELDS} for r in rows],
+            tallies=[{k: r[k] for k in ROW_FIELDS} for r in rows],
             follow_ups=[{k: w[k] for k in WORD_FIELDS} for w in words],
         )
     )

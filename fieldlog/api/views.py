@@ -21,21 +21,6 @@ from . import bp, openapi
 from .auth import api_error, api_login_required
 
 LOGGERS = ("officer", "supervisor")
-PUBLIC_FIELDS = (
-    "municipality",
-    "commitment",
-    "promise",
-    "text",
-    "area",
-    "owner",
-    "activity",
-    "yearly_target",
-    "counted",
-    "approved",
-    "pending",
-    "rejected",
-    "status",
-)
 
 
 def _zone() -> str:
@@ -201,4 +186,4 @@ def get_tallies():
     else:
         municipalities = municipalities_for(current_user)
     rows = tallies.yearly_rows(municipalities, year, tallies.reporting_today())
-    return jsonify(year=year, tallies=[{k: r[k] for k in PUBLIC_FIELDS} for r in rows])
+    return jsonify(year=year, tallies=[{k: r[k] for k in tallies.ROW_FIELDS} for r in rows])

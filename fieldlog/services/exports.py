@@ -14,24 +14,9 @@ from ..database import begin_write
 from ..extensions import db
 from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
 from . import audit
+from .tallies import ROW_FIELDS
 
-TALLY_HEADER = (
-    "year",
-    "municipality_code",
-    "municipality",
-    "commitment",
-    "promise",
-    "text",
-    "area",
-    "owner",
-    "activity",
-    "yearly_target",
-    "counted",
-    "approved",
-    "pending",
-    "rejected",
-    "status",
-)
+TALLY_HEADER = ("year", "municipality_code", *ROW_FIELDS)  # exactly as CONTRACT
 ENTRY_HEADER = (
     "year",
     "municipality_code",

@@ -14,6 +14,19 @@ from ..extensions import db
 from ..models import Entry, Promise, Tally
 
 COLUMNS = ("counted", "approved", "pending", "rejected")
+# The fields of one row of GET /api/v1/tallies (and of the public API and the exports).
+ROW_FIELDS = (
+    "municipality",
+    "commitment",
+    "promise",
+    "text",
+    "area",
+    "owner",
+    "activity",
+    "yearly_target",
+    *COLUMNS,
+    "status",
+)
 
 
 def contribution(status: str, inconvenient: bool, time_rule: str | None) -> dict[str, int]:
