@@ -7,8 +7,7 @@ from flask import jsonify
 from ..public.views import cacheable, public_year
 from ..services.commitments import municipality_by_code
 from ..services.followups import qualitative_states
-from ..services.tallies import ROW_FIELDS
-from ..services.tallies import reporting_today, yearly_rows
+from ..services.tallies import ROW_FIELDS, reporting_today, yearly_rows
 from . import bp
 from .auth import api_error
 
