@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from flask import g
@@ -20,8 +14,8 @@ from fieldlog import create_app
 from fieldlog.extensions import db as _db
 
 from . import factories
+from .server import gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("FIELDLOG_TEST_DATABASE_URL")
 TABLES = (
     "audit_event",
@@ -154,59 +148,9 @@ def auth(client):
     return Auth(client)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(app, database_url, tmp_path):
     """The app served by gunicorn in a separate process, on the test's database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "FIELDLOG_DATABASE_URL": str(database_url),
-        "FIELDLOG_SECRET_KEY": "live-secret",
-    }
     _db.session.commit()
-    log = open(tmp_path / "gunicorn.log", "wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--preload",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                os.killpg(proc.pid, signal.SIGKILL)
-                log.close()
-                raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
-            time.sleep(0.05)  # waiting for the server's port to open, not synchronising the test
-    yield url
-    # The whole process group at once: gunicorn's own shutdowns wait seconds for idle workers.
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(10)
-    log.close()
+    with gunicorn(database_url, tmp_path / "gunicorn.log") as url:
+        yield url

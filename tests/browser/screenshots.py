@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..server import gunicorn
 from .conftest import CHROMIUM_ARGS, PHONE, chromium_path, form_ready, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,43 +54,6 @@ SHOTS: list[Shot] = [
     Shot("logging-form-warning", "polis", "/log/arjeplog-trafikinsats-obekvam", _daytime_warning),
     Shot("logging-entries", "polis", "/entries"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(env: dict) -> tuple[subprocess.Popen, str]:
-    """gunicorn on a free port, once it answers."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise SystemExit("gunicorn did not start") from None
-            time.sleep(0.1)
 
 
 def take(shots: list[Shot], base_url: str) -> list[Path]:
@@ -147,13 +109,9 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        proc, url = _serve(env)
-        try:
+        with gunicorn(env["FIELDLOG_DATABASE_URL"], Path(tmp) / "gunicorn.log") as url:
             for path in take(SHOTS, url):
                 print(path.relative_to(ROOT))
-        finally:
-            proc.terminate()
-            proc.wait(10)
 
 
 if __name__ == "__main__":
