@@ -50,19 +50,25 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A fresh phone-sized browser context with touch, pointed at the live server."""
+def phone_context(browser, base_url: str):
+    """A new phone-sized browser context with touch (a second phone, where a test needs one)."""
     context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
-        base_url=live_server,
+        base_url=base_url,
         locale="sv-SE",
         timezone_id="Europe/Stockholm",
     )
     context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh phone-sized browser context with touch, pointed at the live server."""
+    context = phone_context(browser, live_server)
     yield context
     context.close()
 

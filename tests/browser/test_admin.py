@@ -18,24 +18,10 @@ from fieldlog.services.users import create_user
 
 from ..admin_helpers import THIS_YEAR, THREE_PROMISES, VALID_FROM, VALID_TO
 from ..factories import BUNDLED, PASSWORD, PITEA
-from .conftest import PHONE, login
+from .conftest import login, phone_context
 
 # `make screenshots` points this at docs/screenshots/; an ordinary run keeps the tree clean.
 SCREENSHOTS = Path(os.environ.get("FIELDLOG_SCREENSHOTS_DIR") or tempfile.mkdtemp())
-
-
-def _phone_context(browser, live_server):
-    context = browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        base_url=live_server,
-        locale="sv-SE",
-        timezone_id="Europe/Stockholm",
-    )
-    context.set_default_timeout(10_000)
-    return context
 
 
 def test_a_coordinator_enters_a_commitment_and_an_officer_logs_against_it_at_once(
@@ -65,7 +51,7 @@ def test_a_coordinator_enters_a_commitment_and_an_officer_logs_against_it_at_onc
     expect(page.get_by_role("status")).to_have_text(f"Medborgarlöftet {key} är sparat.")
     expect(page.get_by_role("link", name="Medborgarlöften Arjeplog", exact=True)).to_be_visible()
 
-    officer = _phone_context(browser, live_server)
+    officer = phone_context(browser, live_server)
     try:
         opage = officer.new_page()
         login(opage, "officer", PASSWORD)
@@ -120,7 +106,7 @@ def test_a_deactivated_users_open_session_stops_working(users, phone, browser, l
     login(officer, "officer", PASSWORD)
     expect(officer.locator("h1").first).to_be_visible()
 
-    admin_context = _phone_context(browser, live_server)
+    admin_context = phone_context(browser, live_server)
     try:
         admin = admin_context.new_page()
         login(admin, "admin", PASSWORD)
