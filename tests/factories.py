@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from fieldlog.models import User
+from fieldlog.rules.calendar import is_holiday_or_eve
 from fieldlog.services.imports import import_commitments
 from fieldlog.services.users import create_user
 
@@ -46,6 +47,14 @@ def entry_data(
     if started_at is None:
         started_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     return {"client_id": str(uuid.uuid4()), "promise": promise, "started_at": started_at, **fields}
+
+
+def recent_weekday(zone: dt.tzinfo) -> dt.date:
+    """A working weekday about a week ago, no public holiday or eve (rule 3's own calendar)."""
+    day = dt.datetime.now(zone).date() - dt.timedelta(days=7)
+    while day.weekday() >= 5 or is_holiday_or_eve(day):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def csrf_from(response) -> str:

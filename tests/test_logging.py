@@ -15,23 +15,14 @@ from fieldlog.models import Entry, Promise, Tally
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
-from .factories import csrf_from, entry_data
+from .factories import csrf_from, entry_data, recent_weekday
 
 ZONE = ZoneInfo("Europe/Stockholm")
 
 
 def weekday_at(hour: int) -> dt.datetime:
     """A recent weekday (not a holiday) at ``hour`` local time."""
-    day = dt.datetime.now(ZONE).date() - dt.timedelta(days=7)
-    while day.weekday() >= 5 or (day.month, day.day) in (
-        (12, 24),
-        (12, 25),
-        (12, 26),
-        (12, 31),
-        (1, 1),
-    ):
-        day -= dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(hour, 0), ZONE)
+    return dt.datetime.combine(recent_weekday(ZONE), dt.time(hour, 0), ZONE)
 
 
 def form_fields(page, **overrides) -> dict:

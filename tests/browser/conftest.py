@@ -50,11 +50,11 @@ def browser():
         browser.close()
 
 
-def phone_context(browser, base_url: str):
+def phone_context(browser, base_url: str, scale: int = 2):
     """A new phone-sized browser context with touch (a second phone, where a test needs one)."""
     context = browser.new_context(
         viewport=PHONE,
-        device_scale_factor=2,
+        device_scale_factor=scale,
         is_mobile=True,
         has_touch=True,
         base_url=base_url,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..server import gunicorn
-from .conftest import CHROMIUM_ARGS, PHONE, chromium_path, form_ready, login
+from .conftest import CHROMIUM_ARGS, chromium_path, form_ready, login, phone_context
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -67,15 +67,7 @@ def take(shots: list[Shot], base_url: str) -> list[Path]:
         contexts: dict[str | None, object] = {}
         for shot in shots:
             if shot.user not in contexts:
-                context = browser.new_context(
-                    viewport=PHONE,
-                    device_scale_factor=1,
-                    is_mobile=True,
-                    has_touch=True,
-                    base_url=base_url,
-                    locale="sv-SE",
-                    timezone_id="Europe/Stockholm",
-                )
+                context = phone_context(browser, base_url, scale=1)
                 if shot.user:
                     login(context.new_page(), shot.user, DEMO_PASSWORD)
                 contexts[shot.user] = context

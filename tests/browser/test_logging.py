@@ -15,26 +15,12 @@ from fieldlog.models import Entry
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
-from ..factories import PASSWORD, entry_data
+from ..factories import PASSWORD, entry_data, recent_weekday
 from .conftest import form_ready, login
 
 pytestmark = pytest.mark.browser
 ZONE = ZoneInfo("Europe/Stockholm")
 FOTPATRULL = 'a[data-promise="arjeplog-fotpatrull"]'
-
-
-def recent_weekday() -> dt.date:
-    """A weekday of last week that is no holiday."""
-    day = dt.datetime.now(ZONE).date() - dt.timedelta(days=7)
-    while day.weekday() >= 5 or (day.month, day.day) in (
-        (12, 24),
-        (12, 25),
-        (12, 26),
-        (12, 31),
-        (1, 1),
-    ):
-        day -= dt.timedelta(days=1)
-    return day
 
 
 def stored_entries() -> list[Entry]:
@@ -80,7 +66,7 @@ def test_a_back_dated_daytime_entry_is_warned_about_and_stored_as_not_counted(ph
     page.locator('a[data-promise="arjeplog-trafikinsats-obekvam"]').tap()
     form_ready(page)
     warning = page.locator("#not-counted")
-    day = recent_weekday()
+    day = recent_weekday(ZONE)
     page.get_by_label("Datum").fill(day.isoformat())
     page.get_by_label("Klockan").fill("21:00")
     expect(warning).to_be_hidden()
