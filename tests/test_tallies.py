@@ -329,13 +329,17 @@ def test_follow_up_refuses_bad_input_and_other_areas(client, auth, users, app):
     )
 
 
-def test_commitments_in_force_are_loaded_at_once_as_one_by_one(bundled):
-    from fieldlog.models import Municipality
-    from fieldlog.services.commitments import commitments_during_year
-    from fieldlog.services.followups import in_force_during_year
+def test_commitments_in_force_are_loaded_at_once_as_day_by_day(bundled):
+    from fieldlog.models import Commitment, Municipality
+    from fieldlog.rules import commitment_in_force
+    from fieldlog.services.commitments import commitments_during_year_for
 
     municipalities = list(db.session.scalars(select(Municipality)))
     for year in range(2020, 2028):
-        at_once = in_force_during_year(municipalities, year)
+        at_once = commitments_during_year_for(municipalities, year)
         for m in municipalities:
-            assert at_once[m.id] == commitments_during_year(m, year), (m.code, year)
+            own = list(db.session.scalars(select(Commitment).where(Commitment.municipality == m)))
+            days = [dt.date(year, 1, 1) + dt.timedelta(n) for n in range(366)]
+            in_force = {commitment_in_force(own, d) for d in days if d.year == year} - {None}
+            day_by_day = sorted(in_force, key=lambda c: c.valid_from)
+            assert at_once[m.id] == day_by_day, (m.code, year)

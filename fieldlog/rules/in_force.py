@@ -29,3 +29,21 @@ def commitment_in_force(commitments: Iterable[P], day: dt.date) -> P | None:
     if started and started[-1].until_superseded:
         return started[-1]
     return None
+
+
+def in_force_during_year(commitments: Iterable[P], year: int) -> list[P]:
+    """The commitments of one municipality in force on some day of ``year``, oldest first."""
+    items = list(commitments)
+    # Which one is in force changes only at a commitment's start or the day after its end.
+    edges = {dt.date(year, 1, 1)} | {
+        d
+        for c in items
+        for d in (c.valid_from, c.valid_to + dt.timedelta(days=1))
+        if d.year == year
+    }
+    found: list[P] = []
+    for day in sorted(edges):
+        c = commitment_in_force(items, day)
+        if c is not None and c not in found:
+            found.append(c)
+    return sorted(found, key=lambda c: c.valid_from)

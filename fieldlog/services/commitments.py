@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Commitment, Municipality, Promise, User
-from ..rules import commitment_in_force
+from ..rules import commitment_in_force, in_force_during_year
 
 
 def municipalities_for(user: User) -> list[Municipality]:
@@ -35,26 +35,23 @@ def active_commitment(municipality: Municipality, day: dt.date) -> Commitment | 
     return commitment_in_force(commitments, day)
 
 
-def commitments_during_year(municipality: Municipality, year: int) -> list[Commitment]:
-    """The commitments of a municipality in force on some day of ``year``, oldest first."""
-    commitments = db.session.scalars(
+def commitments_during_year_for(municipalities: list[Municipality], year: int) -> dict[int, list]:
+    """Municipality id → its commitments in force on some day of ``year``, in one query."""
+    ids = [m.id for m in municipalities]
+    loaded = db.session.scalars(
         select(Commitment)
-        .where(Commitment.municipality_id == municipality.id)
+        .where(Commitment.municipality_id.in_(ids))
         .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
     ).all()
-    found: list[Commitment] = []
-    day = dt.date(year, 1, 1)
-    # In force changes only at a commitment's start or the day after its end.
-    edges = {day}
-    for c in commitments:
-        for d in (c.valid_from, c.valid_to + dt.timedelta(days=1)):
-            if d.year == year:
-                edges.add(d)
-    for d in sorted(edges):
-        c = commitment_in_force(commitments, d)
-        if c is not None and c not in found:
-            found.append(c)
-    return sorted(found, key=lambda c: c.valid_from)
+    return {
+        mid: in_force_during_year([c for c in loaded if c.municipality_id == mid], year)
+        for mid in ids
+    }
+
+
+def commitments_during_year(municipality: Municipality, year: int) -> list[Commitment]:
+    """The commitments of a municipality in force on some day of ``year``, oldest first."""
+    return commitments_during_year_for([municipality], year)[municipality.id]
 
 
 class PromiseResolver:

@@ -11,22 +11,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
 
 from ..database import begin_write
 from ..extensions import db
 from ..models import (
     FOLLOW_UP_STATES,
-    Commitment,
     Municipality,
     Promise,
     PromiseFollowUp,
     User,
     utcnow,
 )
-from ..rules import commitment_in_force
 from ..rules.progress import part_of_year_gone
 from . import audit
+from .commitments import commitments_during_year_for
 from .tallies import yearly_rows
 
 STATUS_ORDER = {"behind": 0, "missed": 1, "on_track": 2, "no_target": 3, "met": 4}
@@ -63,7 +61,7 @@ def overview(
     words with their state."""
     rows = yearly_rows(municipalities, year, today)
     by_promise = {r["promise"]: r for r in rows}
-    in_force = in_force_during_year(municipalities, year)
+    in_force = commitments_during_year_for(municipalities, year)
     words = qualitative_states(municipalities, year, in_force)
     found = []
     for m in municipalities:
@@ -97,39 +95,12 @@ def overview(
     return found
 
 
-def in_force_during_year(municipalities: list[Municipality], year: int) -> dict[int, list]:
-    """Municipality id → its commitments in force on some day of ``year`` (as
-    ``commitments_during_year``), loaded for all the municipalities at once."""
-    ids = [m.id for m in municipalities]
-    loaded = db.session.scalars(
-        select(Commitment)
-        .where(Commitment.municipality_id.in_(ids))
-        .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
-    ).all()
-    found: dict[int, list] = {i: [] for i in ids}
-    for mid in ids:
-        own = [c for c in loaded if c.municipality_id == mid]
-        # In force changes only at a commitment's start or the day after its end.
-        edges = {dt.date(year, 1, 1)} | {
-            d
-            for c in own
-            for d in (c.valid_from, c.valid_to + dt.timedelta(days=1))
-            if d.year == year
-        }
-        for day in sorted(edges):
-            c = commitment_in_force(own, day)
-            if c is not None and c not in found[mid]:
-                found[mid].append(c)
-        found[mid].sort(key=lambda c: c.valid_from)
-    return found
-
-
 def qualitative_states(
     municipalities: list[Municipality], year: int, in_force: dict[int, list] | None = None
 ) -> dict[str, dict]:
     """The promises without an activity in force during ``year``, by key, with their state."""
     if in_force is None:
-        in_force = in_force_during_year(municipalities, year)
+        in_force = commitments_during_year_for(municipalities, year)
     promises = [
         (m, c, p)
         for m in municipalities

@@ -189,11 +189,13 @@ def yearly_rows(municipalities, year: int, today: dt.date) -> list[dict]:
     municipality, commitment and promise.
     """
     from ..rules import progress_status
-    from .commitments import commitments_during_year
+    from .commitments import commitments_during_year_for
 
+    municipalities = list(municipalities)
+    in_force = commitments_during_year_for(municipalities, year)
     found = []
     for m in municipalities:
-        for c in commitments_during_year(m, year):
+        for c in in_force[m.id]:
             for p in c.promises:
                 if p.activity_type is not None:
                     found.append((m, c, p))
