@@ -31,7 +31,7 @@ from fieldlog.rules import is_inconvenient
 
 YEAR = 2024
 COLUMNS = (
-    "client_id author_id promise_id started_at ended_at year inconvenient place officers "
+    "client_id author_id promise_id started_at ended_at year in_window place officers "
     "metrics status version content_hash created_at updated_at"
 ).split()
 STATUSES = ["approved"] * 6 + ["pending"] * 2 + ["rejected", "withdrawn"]
@@ -124,7 +124,7 @@ def recount_times(url: str, repeats: int) -> list[float]:
     promises = promise_ids(engine)
     query = text(
         "SELECT e.promise_id, "
-        "SUM(CASE WHEN e.status = 'approved' AND (p.time_rule IS NULL OR e.inconvenient) "
+        "SUM(CASE WHEN e.status = 'approved' AND e.in_window "
         "THEN 1 ELSE 0 END), SUM(CASE WHEN e.status = 'approved' THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN e.status = 'pending' THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN e.status = 'rejected' THEN 1 ELSE 0 END) "

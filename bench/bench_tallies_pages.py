@@ -41,7 +41,7 @@ COLUMNS = (
     "started_at",
     "ended_at",
     "year",
-    "inconvenient",
+    "in_window",
     "officers",
     "metrics",
     "status",

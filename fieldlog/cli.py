@@ -84,13 +84,15 @@ def tally_check() -> None:
 
 @tally_cli.command("rebuild")
 def tally_rebuild() -> None:
-    """Recount every promise and year from the entries and store the result."""
+    """Recompute what every entry stores from the rules, recount the tallies and store them."""
     from .database import begin_write
-    from .services import tallies
+    from .services import audit, tallies
 
     begin_write()
-    tallies.rebuild()
+    changed = tallies.rebuild()
+    audit.record("tally.rebuilt", "tally", "", after={"entries_changed": changed}, actor_name="cli")
     db.session.commit()
+    click.echo(f"{changed} entr{'y' if changed == 1 else 'ies'} changed by the rules")
     click.echo("tallies rebuilt")
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select, update
 from .database import begin_write
 from .extensions import db
 from .models import Entry, User
-from .services import tallies
-from .services.commitments import active_commitment, municipalities_for
+from .services import scope, tallies
+from .services.commitments import active_commitment
 from .services.entries import sync_entries
 from .services.imports import import_commitments
 from .services.users import create_user
@@ -71,7 +71,7 @@ def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
     made = 0
     for officer in officers:
         batch = []
-        for municipality in municipalities_for(officer):
+        for municipality in scope.visible_municipalities(officer):
             for back in range(days, 0, -1):
                 day = today - dt.timedelta(days=back)
                 commitment = active_commitment(municipality, day)

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .rules.counting import TIME_RULES  # noqa: F401  (re-exported)
 
 ROLES = ("officer", "supervisor", "coordinator", "admin")
 OWNERS = ("polisen", "kommunen", "gemensamt")
-TIME_RULES = ("obekvam_tid",)
 ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
 FOLLOW_UP_STATES = ("genomfort", "pagar", "ej_paborjat")
 
@@ -215,8 +215,9 @@ class Entry(db.Model):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The local calendar year of started_at (rule 2), kept for the tallies.
     year: Mapped[int] = mapped_column(Integer)
-    # Whether started_at falls in inconvenient hours (rule 3), fixed by the start.
-    inconvenient: Mapped[bool] = mapped_column(Boolean)
+    # Whether started_at lies inside the promise's time rule (rule 3; true without one),
+    # kept for the tallies and recomputed by ``tally rebuild`` (rules.counting.in_window).
+    in_window: Mapped[bool] = mapped_column(Boolean)
     place: Mapped[str | None] = mapped_column(String(200))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)

@@ -66,7 +66,7 @@ def test_queue_warns_about_time_rule_and_late_sending(client, auth, users):
     log(users["officer"], promise="arjeplog-trafikinsats-obekvam", started_at="2026-01-07T10:00")
     auth.login("supervisor")
     page = client.get("/review").get_data(as_text=True)
-    assert "Inte på obekväm tid: löftet räknar bara sådana" in page
+    assert "Räknas inte: löftet gäller insatser på obekväm tid" in page
     assert re.search(r"Skickad \d+ dygn efter starten", page)
 
 

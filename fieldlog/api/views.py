@@ -13,10 +13,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Commitment, Entry, Municipality, Promise
-from ..services import tallies
-from ..services.commitments import active_commitment, municipalities_for, municipality_by_code
-from ..services.entries import entry_as_dict, parse_time, sync_entries
+from ..models import Commitment, Entry, Promise
+from ..services import scope, tallies
+from ..services.commitments import active_commitment
+from ..services.entries import parse_time, sync_entries
+from ..services.entry_shapes import entry_as_dict
 from . import bp, openapi
 from .auth import api_error, api_login_required
 
@@ -34,19 +35,6 @@ def _year_arg() -> int:
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         api_error(400, _("year: ett årtal, till exempel 2025."))
     return int(raw)
-
-
-def _own_municipality(code: str | None) -> Municipality:
-    if not code:
-        api_error(400, _("municipality: ange en kommunkod."))
-    if not re.fullmatch(r"[0-9]{4}", code):
-        api_error(404, _("municipality: okänd kommunkod."))
-    municipality = municipality_by_code(code)
-    if municipality is None:
-        api_error(404, _("municipality: okänd kommunkod."))
-    if current_user.role != "admin" and municipality.police_area_id != current_user.police_area_id:
-        api_error(403, _("municipality: inte i ditt polisområde."))
-    return municipality
 
 
 @bp.get("/openapi.json")
@@ -67,7 +55,7 @@ def me():
 @api_login_required
 def commitment_active():
     """The commitment in force in a municipality on a day, with its promises' tallies that year."""
-    municipality = _own_municipality(request.args.get("municipality"))
+    municipality = scope.municipality_in_scope(current_user, request.args.get("municipality"))
     day = tallies.today_local(_zone())
     if request.args.get("on"):
         try:
@@ -145,18 +133,9 @@ def list_entries():
             .joinedload(Commitment.municipality),
             joinedload(Entry.promise).joinedload(Promise.activity_type),
         )
-        .where(Entry.status != "withdrawn")
+        .where(Entry.status != "withdrawn", scope.entries_clause(current_user))
         .order_by(Entry.started_at.desc(), Entry.id.desc())
     )
-    if current_user.role in ("supervisor", "coordinator"):
-        stmt = (
-            stmt.join(Entry.promise)
-            .join(Promise.commitment)
-            .join(Commitment.municipality)
-            .where(Municipality.police_area_id == current_user.police_area_id)
-        )
-    elif current_user.role != "admin":
-        stmt = stmt.where(Entry.author_id == current_user.id)
     status = request.args.get("status")
     if status is not None:
         if status not in ("pending", "approved", "rejected"):
@@ -182,8 +161,8 @@ def get_tallies():
         api_error(403, _("Uppföljningen är för gruppchefer, samordnare och administratörer."))
     year = _year_arg()
     if request.args.get("municipality"):
-        municipalities = [_own_municipality(request.args["municipality"])]
+        municipalities = [scope.municipality_in_scope(current_user, request.args["municipality"])]
     else:
-        municipalities = municipalities_for(current_user)
+        municipalities = scope.visible_municipalities(current_user)
     rows = tallies.yearly_rows(municipalities, year, tallies.reporting_today())
     return jsonify(year=year, tallies=[{k: r[k] for k in tallies.ROW_FIELDS} for r in rows])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..extensions import db
+from ..services.scope import OutOfScope
 
 
 def wants_json() -> bool:
@@ -61,6 +62,12 @@ def register(app: Flask) -> None:
                 if name.lower() == "retry-after":
                     response.headers[name] = value
         return response
+
+    @app.errorhandler(OutOfScope)
+    def out_of_scope(error: OutOfScope):
+        exc = default_exceptions[error.status]()
+        exc.fieldlog_message = error.message
+        return http_error(exc)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

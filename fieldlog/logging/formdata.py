@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from ..labels import outside_window_reason
 from ..models import Entry, Promise
-from ..rules import is_inconvenient
-from ..rules.calendar import is_holiday_or_eve
+from ..rules import in_window, is_holiday_or_eve
 
 DURATIONS = (15, 30, 45, 60, 90, 120, 180, 240, 360, 480)
 STEP = dt.timedelta(minutes=5)
@@ -174,17 +174,9 @@ def entry_from_form(
 
 def not_counted_reason(promise: Promise, started_at: dt.datetime, zone: str) -> str | None:
     """Why an entry with this start will not count for the promise, or None when it may."""
-    if promise.time_rule == "obekvam_tid" and not is_inconvenient(started_at, zone):
-        return time_rule_reason()
+    if not in_window(promise.time_rule, started_at, zone):
+        return outside_window_reason(promise.time_rule)
     return None
-
-
-def time_rule_reason() -> str:
-    """The reason an entry outside inconvenient hours does not count."""
-    return _(
-        "Räknas inte: löftet gäller insatser på obekväm tid (vardagar före 07 eller från 19, "
-        "helger och helgdagar), och starttiden ligger utanför den."
-    )
 
 
 def form_start(fields: dict[str, Any], zone: str) -> dt.datetime | None:

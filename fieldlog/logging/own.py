@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..labels import window_reason_of
 from ..models import Entry
 from ..services.entries import EntryError, withdraw_entry
 from . import formdata
@@ -21,9 +22,7 @@ EDITABLE = ("pending", "rejected")
 def section_of(entry: Entry) -> tuple[str, str | None]:
     """The list an entry is shown in, and why it does not count (if it does not)."""
     # The stored flag, not a recount: it is what the tallies count by.
-    reason = None
-    if entry.promise.time_rule == "obekvam_tid" and not entry.inconvenient:
-        reason = formdata.time_rule_reason()
+    reason = window_reason_of(entry)
     if entry.status == "approved" and reason:
         return "not_counted", reason
     return entry.status, reason

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Commitment, Entry, Municipality, Promise, User
-from ..services import tallies
+from ..models import Commitment, Entry, Promise, User
+from ..services import scope, tallies
 
 
 def loggable_promise(user: User, key: str) -> Promise:
@@ -18,10 +18,12 @@ def loggable_promise(user: User, key: str) -> Promise:
         .join(Promise.commitment)
         .join(Commitment.municipality)
         .options(joinedload(Promise.activity_type), joinedload(Promise.commitment))
-        .where(Promise.key == key, Promise.activity_type_id.is_not(None))
+        .where(
+            Promise.key == key,
+            Promise.activity_type_id.is_not(None),
+            scope.municipality_clause(user),
+        )
     )
-    if user.role != "admin":
-        stmt = stmt.where(Municipality.police_area_id == user.police_area_id)
     promise = db.session.scalar(stmt)
     if promise is None:
         abort(404)

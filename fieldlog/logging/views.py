@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..labels import outside_window_reason
 from ..models import Entry, Municipality, Promise
-from ..services import tallies
-from ..services.commitments import PromiseResolver, active_commitment, municipalities_for
+from ..services import scope, tallies
+from ..services.commitments import PromiseResolver, active_commitment
 from ..services.entries import SyncResult, sync_entries, validate_entry
 from . import formdata
 from .queries import last_places, loggable_promise, promise_groups
@@ -50,7 +51,7 @@ def chosen_municipality(municipalities: list[Municipality]) -> Municipality | No
 @roles_required("officer", "supervisor", "coordinator", "admin")
 def index():
     """The promises of the commitment in force, to log against."""
-    municipalities = sorted(municipalities_for(current_user), key=lambda m: m.name)
+    municipalities = scope.visible_municipalities(current_user)
     municipality = chosen_municipality(municipalities)
     today = tallies.today_local(zone())
     commitment = active_commitment(municipality, today) if municipality else None
@@ -78,7 +79,7 @@ def save_form(fields: dict[str, Any], promise: Promise) -> tuple[SyncResult | No
     user = current_user._get_current_object()
     if errors:
         # Report every bad field at once, but store nothing.
-        resolver = PromiseResolver(user.police_area_id, all_areas=user.role == "admin")
+        resolver = PromiseResolver(user)
         _clean, more = validate_entry(data, resolver)
         return None, {**more, **errors}
     result = sync_entries(user, [data])[0]
@@ -110,7 +111,7 @@ def render_form(
         metric_label=formdata.metric_label,
         labels=formdata.field_labels(),
         warning=warning,
-        time_rule_reason=formdata.time_rule_reason(),
+        time_rule_reason=outside_window_reason(promise.time_rule),
         holidays=",".join(formdata.holiday_dates(today)),
     )
     return page, status

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditEvent, User
+from ..services import scope
 
 PER_PAGE = 50
 
@@ -157,10 +158,7 @@ class AuditQuery:
 
 
 def _scoped(viewer: User):
-    stmt = select(AuditEvent)
-    if viewer.role != "admin":
-        stmt = stmt.where(AuditEvent.police_area_id == viewer.police_area_id)
-    return stmt
+    return select(AuditEvent).where(scope.audit_clause(viewer))
 
 
 def known_actions(viewer: User) -> list[str]:

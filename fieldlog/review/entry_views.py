@@ -14,7 +14,8 @@ from ..auth import roles_required
 from ..extensions import db
 from ..models import Commitment, Entry, Municipality, Promise
 from ..services.entries import EntryError
-from ..services.review import correct_entry, in_scope, may_review
+from ..services.review import correct_entry
+from ..services.scope import entry_area_id, may_review_entry, may_see_entry
 from .audit_log import entry_history
 from .views import bp
 
@@ -23,14 +24,14 @@ EDITABLE_FIELDS = ("promise", "started_at", "ended_at", "place", "officers", "no
 
 def _entry_or_404(entry_id: int) -> Entry:
     entry = db.session.get(Entry, entry_id)
-    if entry is None or not in_scope(current_user, entry):
+    if entry is None or not may_see_entry(current_user, entry):
         abort(404)
     return entry
 
 
 def _promise_choices(entry: Entry) -> list[tuple[str, list[Promise]]]:
     """The countable promises of the entry's police area, grouped by commitment."""
-    area_id = entry.promise.commitment.municipality.police_area_id
+    area_id = entry_area_id(entry)
     commitments = db.session.scalars(
         select(Commitment)
         .join(Municipality)
@@ -62,7 +63,7 @@ def _form_values(entry: Entry) -> dict:
 def _render(
     entry: Entry, values: dict | None = None, errors: dict | None = None, status: int = 200
 ):
-    correctable = may_review(current_user, entry) and entry.status == "approved"
+    correctable = may_review_entry(current_user, entry) and entry.status == "approved"
     return render_template(
         "review/entry.html",
         entry=entry,

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..labels import window_reason_of
 from ..models import Commitment, Entry, Municipality, Promise, User
+from ..services import scope
 
 QUEUE_LIMIT = 200
 LATE_AFTER = dt.timedelta(hours=48)
@@ -80,9 +82,8 @@ def _queue_base(user: User):
         .join(User, User.id == Entry.author_id)
         .where(
             Entry.status == "pending",
-            Municipality.police_area_id == user.police_area_id,
             # Four eyes: a supervisor's own entries never reach their queue.
-            Entry.author_id != user.id,
+            scope.review_queue_clause(user),
         )
     )
 
@@ -151,10 +152,9 @@ def queue_page(user: User, filters: QueueFilters) -> QueuePage:
 def warnings_for(entry: Entry) -> list[str]:
     """What a supervisor should look at twice before approving ``entry``."""
     found = []
-    if entry.promise.time_rule == "obekvam_tid" and not entry.inconvenient:
-        found.append(
-            _("Inte på obekväm tid: löftet räknar bara sådana insatser, så den räknas inte.")
-        )
+    reason = window_reason_of(entry)
+    if reason:
+        found.append(reason)
     late = entry.created_at - entry.started_at
     if late > LATE_AFTER:
         found.append(_("Skickad %(days)d dygn efter starten.", days=late // dt.timedelta(days=1)))

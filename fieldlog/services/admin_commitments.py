@@ -30,7 +30,7 @@ from ..models import (
     Tally,
     User,
 )
-from . import audit, tallies
+from . import audit, scope, tallies
 from .admin_problems import Problem, ProblemsError, from_import
 from .imports import validate_document
 
@@ -47,17 +47,12 @@ PROMISE_FIELDS = ("area", "text", "owner", "activity", "yearly_target", "place_h
 
 def may_manage(actor: User, municipality: Municipality) -> bool:
     """Whether ``actor`` may change the commitments of ``municipality`` (own area; admins all)."""
-    if actor.role == "admin":
-        return True
-    return actor.role == "coordinator" and municipality.police_area_id == actor.police_area_id
+    return actor.role in scope.MANAGERS and scope.may_see_municipality(actor, municipality)
 
 
 def managed_municipalities(actor: User) -> list[Municipality]:
     """The municipalities whose commitments ``actor`` manages, by name."""
-    stmt = select(Municipality).order_by(Municipality.name)
-    if actor.role != "admin":
-        stmt = stmt.where(Municipality.police_area_id == actor.police_area_id)
-    return list(db.session.scalars(stmt))
+    return scope.visible_municipalities(actor) if actor.role in scope.MANAGERS else []
 
 
 def scoped_commitment(actor: User, commitment_id: int) -> Commitment | None:

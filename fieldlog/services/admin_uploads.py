@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Commitment, Entry, Municipality, Promise, User
+from . import scope
 from .imports import CommitmentFileError, plan_and_apply
 
 SALT = "fieldlog.admin.commitments-upload"
@@ -185,12 +186,7 @@ def _refusals(actor: User, doc: dict, changes: list[str]) -> list[str]:
         for c in changes
         if c.startswith(ADMIN_ONLY)
     ]
-    own = {
-        m.code
-        for m in db.session.scalars(
-            select(Municipality).where(Municipality.police_area_id == actor.police_area_id)
-        )
-    }
+    own = {m.code for m in scope.visible_municipalities(actor)}
     for c in doc.get("commitments") or []:
         stored = db.session.scalar(select(Commitment).where(Commitment.key == c["key"]))
         if str(c["municipality"]) not in own or (stored and stored.municipality.code not in own):

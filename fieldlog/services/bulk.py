@@ -1,9 +1,11 @@
-"""Set-based inserts on PostgreSQL: a whole batch of rows as one JSON parameter.
+"""Set-based inserts: a whole batch of rows in one statement, on SQLite and PostgreSQL.
 
-A multi-row ``VALUES`` of 500 entries carries 9,000 parameters that the driver parses
-and the server plans afresh for every batch, and an executemany sends 500 statements.
-``INSERT … SELECT … FROM json_to_recordset(:rows)`` is one short statement with one
-parameter, whatever the size of the batch.
+On PostgreSQL a multi-row ``VALUES`` of 500 entries carries 9,000 parameters that
+the driver parses and the server plans afresh for every batch, and an executemany
+sends 500 statements. ``INSERT … SELECT … FROM json_to_recordset(:rows)`` is one
+short statement with one parameter, whatever the size of the batch. Its record
+type is derived from the model's table, and a column a row leaves out takes the
+model's default, so a column added to a model is never silently dropped here.
 """
 
 from __future__ import annotations
@@ -13,40 +15,10 @@ import json
 from functools import cache
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Table, TextClause, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-
-ENTRY_COLUMNS = {
-    "client_id": "varchar",
-    "author_id": "integer",
-    "promise_id": "integer",
-    "started_at": "timestamp",
-    "ended_at": "timestamp",
-    "year": "integer",
-    "inconvenient": "boolean",
-    "place": "varchar",
-    "lat": "float8",
-    "lon": "float8",
-    "officers": "integer",
-    "metrics": "json",
-    "notes": "text",
-    "status": "varchar",
-    "version": "integer",
-    "content_hash": "varchar",
-    "created_at": "timestamp",
-    "updated_at": "timestamp",
-}
-AUDIT_COLUMNS = {
-    "at": "timestamp",
-    "actor_id": "integer",
-    "actor_name": "varchar",
-    "action": "varchar",
-    "object_type": "varchar",
-    "object_id": "varchar",
-    "police_area_id": "integer",
-    "after": "json",
-}
 
 
 def _plain(value: Any) -> Any:
@@ -55,17 +27,73 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def insertable_columns(table: Table) -> list[str]:
+    """The columns an insert writes: all but a generated primary key."""
+    return [c.name for c in table.columns if not (c.primary_key and c.autoincrement is not False)]
+
+
+def _default(table: Table, name: str) -> Any:
+    """The model's Python-side default of a column left out of a row (None without one)."""
+    default = table.c[name].default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
+
+
+def complete_rows(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every insertable column in every row; KeyError for a key the table does not have."""
+    names = insertable_columns(table)
+    for row in rows:
+        unknown = set(row) - set(names)
+        if unknown:
+            raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+    return [{n: row[n] if n in row else _default(table, n) for n in names} for row in rows]
+
+
 @cache
-def _statement(table: str, columns: tuple[tuple[str, str], ...], tail: str) -> TextClause:
-    names = ", ".join(name for name, _ in columns)
-    record = ", ".join(f"{name} {kind}" for name, kind in columns)
+def _pg_statement(table: Table, conflict: str | None, returning: tuple[str, ...]) -> TextClause:
+    names = insertable_columns(table)
+    kinds = {c.name: c.type.compile(dialect=postgresql.dialect()) for c in table.columns}
+    record = ", ".join(f"{n} {kinds[table.c[n].name]}" for n in names)
+    listed = ", ".join(names)
+    tail = f" ON CONFLICT ({table.c[conflict].name}) DO NOTHING" if conflict else ""
+    if returning:
+        tail += " RETURNING " + ", ".join(table.c[n].name for n in returning)
     return text(
-        f"INSERT INTO {table} ({names}) SELECT {names} "
-        f"FROM json_to_recordset(CAST(:rows AS json)) AS t({record}) {tail}"
+        f"INSERT INTO {table.name} ({listed}) SELECT {listed} "
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS t({record}){tail}"
     )
 
 
-def insert_rows(table: str, columns: dict[str, str], rows: list[dict[str, Any]], tail: str = ""):
-    """Insert ``rows`` into ``table`` in one statement; ``tail`` may add ON CONFLICT, RETURNING."""
-    payload = json.dumps([{c: _plain(r[c]) for c in columns} for r in rows], ensure_ascii=False)
-    return db.session.execute(_statement(table, tuple(columns.items()), tail), {"rows": payload})
+def _sqlite_statement(table: Table, conflict: str | None, returning: tuple[str, ...]):
+    stmt = sqlite.insert(table)
+    if conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=[table.c[conflict]])
+    if returning:
+        stmt = stmt.returning(*(table.c[n] for n in returning))
+    return stmt
+
+
+def insert_rows(
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    skip_conflicts_on: str | None = None,
+    returning: tuple[str, ...] = (),
+):
+    """Insert ``rows`` into ``table``: one statement on PostgreSQL, one multi-row on SQLite.
+
+    ``skip_conflicts_on`` names a unique column whose clashes are left alone
+    (``ON CONFLICT DO NOTHING``); ``returning`` names the columns of the rows
+    the result gives back (those inserted).
+    """
+    rows = complete_rows(table, rows)
+    if db.engine.dialect.name == "postgresql":
+        payload = json.dumps(
+            [{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False
+        )
+        statement = _pg_statement(table, skip_conflicts_on, returning)
+        return db.session.execute(statement, {"rows": payload})
+    # Executed with a list of rows, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…)
+    # per page ("insertmanyvalues") from a cached statement, and gathers the RETURNING rows.
+    return db.session.execute(_sqlite_statement(table, skip_conflicts_on, returning), rows)

@@ -10,14 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Commitment, Municipality, Promise, User
 from ..rules import commitment_in_force, in_force_during_year
-
-
-def municipalities_for(user: User) -> list[Municipality]:
-    """The municipalities a user may work with: their police area's (an admin's: all)."""
-    stmt = select(Municipality).order_by(Municipality.name)
-    if user.role != "admin":
-        stmt = stmt.where(Municipality.police_area_id == user.police_area_id)
-    return list(db.session.scalars(stmt))
+from . import scope
 
 
 def municipality_by_code(code: str) -> Municipality | None:
@@ -55,16 +48,18 @@ def commitments_during_year(municipality: Municipality, year: int) -> list[Commi
 
 
 class PromiseResolver:
-    """Resolves a promise for an entry in one police area, loading its commitments once."""
+    """Resolves a promise for an entry in the municipalities a user may see, loaded once."""
 
-    def __init__(self, police_area_id: int | None, all_areas: bool = False) -> None:
-        stmt = select(Municipality).options(
-            selectinload(Municipality.commitments)
-            .selectinload(Commitment.promises)
-            .selectinload(Promise.activity_type)
+    def __init__(self, user: User) -> None:
+        stmt = (
+            select(Municipality)
+            .where(scope.municipality_clause(user))
+            .options(
+                selectinload(Municipality.commitments)
+                .selectinload(Commitment.promises)
+                .selectinload(Promise.activity_type)
+            )
         )
-        if not all_areas:
-            stmt = stmt.where(Municipality.police_area_id == police_area_id)
         self.municipalities = {m.code: m for m in db.session.scalars(stmt)}
         self.promises_by_key = {
             p.key: (m, c, p)

@@ -1,21 +1,20 @@
-"""Entries: the idempotent set-based sync, withdrawal, and how the API shows an entry."""
+"""Entries: the idempotent set-based sync and withdrawal (the shapes shown: entry_shapes)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects import sqlite
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import AuditEvent, Entry, User, utcnow
+from ..models import Entry, User, utcnow
 from . import audit, bulk
 from .commitments import PromiseResolver
+from .entry_shapes import entry_snapshot
 from .tallies import TallyDelta
 from .validation import (  # noqa: F401  (re-exported: callers import them from here)
     EDITABLE,
@@ -48,28 +47,10 @@ class SyncResult:
         }
 
 
-def entry_snapshot(entry: Entry) -> dict[str, Any]:
-    """The audited content of an entry."""
-    return {
-        "client_id": entry.client_id,
-        "promise": entry.promise.key if entry.promise else entry.promise_id,
-        "started_at": entry.started_at.isoformat() if entry.started_at else None,
-        "ended_at": entry.ended_at.isoformat() if entry.ended_at else None,
-        "place": entry.place,
-        "officers": entry.officers,
-        "metrics": entry.metrics,
-        "notes": entry.notes,
-        "status": entry.status,
-        "version": entry.version,
-        "review_comment": entry.review_comment,
-    }
-
-
 def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
     """Insert the entries with a new client_id in one statement; client_id → id of those stored."""
     if not cleans:
         return {}
-    insert = sqlite.insert
     now = utcnow()
     # Rows in client_id order: two batches sharing client_ids then lock them in the same
     # order on PostgreSQL and cannot deadlock.
@@ -85,51 +66,34 @@ def _insert_new(user: User, cleans: list[CleanEntry]) -> dict[str, int]:
         }
         for c in sorted(cleans, key=lambda c: c.client_id)
     ]
-    if db.engine.dialect.name == "postgresql":
-        return _insert_new_pg(rows)
-    table = Entry.__table__
-    stmt = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=[table.c.client_id])
-        .returning(table.c.client_id, table.c.id)
+    result = bulk.insert_rows(
+        Entry.__table__, rows, skip_conflicts_on="client_id", returning=("client_id", "id")
     )
-    # Executed with a list of rows, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…)
-    # per page ("insertmanyvalues") from a cached statement, and gathers the RETURNING rows.
-    return {row.client_id: row.id for row in db.session.execute(stmt, rows)}
-
-
-def _insert_new_pg(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """The same insert on PostgreSQL, as one statement over a JSON array of the rows."""
-    tail = "ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id"
-    result = bulk.insert_rows("entry", bulk.ENTRY_COLUMNS, rows, tail)
     return {row.client_id: row.id for row in result}
 
 
 def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]) -> None:
     """One audit event per new entry, in one multi-row insert."""
     now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "actor_id": user.id,
-            "actor_name": user.username,
-            "action": "entry.created",
-            "object_type": "entry",
-            "object_id": str(created[c.client_id]),
-            "police_area_id": c.promise.commitment.municipality.police_area_id,
-            "after": {
-                "client_id": c.client_id,
-                "promise": c.promise.key,
-                "started_at": c.started_at.isoformat(),
-            },
-        }
-        for c in cleans
-        if c.client_id in created
-    ]
-    if rows and db.engine.dialect.name == "postgresql":
-        bulk.insert_rows("audit_event", bulk.AUDIT_COLUMNS, rows)
-    elif rows:
-        db.session.execute(AuditEvent.__table__.insert(), rows)
+    audit.record_rows(
+        [
+            audit.event_row(
+                "entry.created",
+                "entry",
+                created[c.client_id],
+                after={
+                    "client_id": c.client_id,
+                    "promise": c.promise.key,
+                    "started_at": c.started_at.isoformat(),
+                },
+                actor=user,
+                police_area_id=c.promise.commitment.municipality.police_area_id,
+                at=now,
+            )
+            for c in cleans
+            if c.client_id in created
+        ]
+    )
 
 
 def _conflict(clean: CleanEntry, entry: Any, field_name: str, reason: str) -> SyncResult:
@@ -193,7 +157,6 @@ def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) 
         state.version = entry.version
         return _conflict(clean, state, "base_version", _("Posten har ändrats sedan."))
     before = entry_snapshot(entry)
-    old_time_rule = entry.promise.time_rule
     with db.session.begin_nested():
         result = db.session.execute(
             update(Entry)
@@ -214,9 +177,9 @@ def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) 
         )
         if result.rowcount != 1:
             return _conflict(clean, state, "base_version", _("Posten har ändrats sedan."))
-        delta.entry(entry, old_time_rule, sign=-1)
+        delta.entry(entry, sign=-1)
         db.session.refresh(entry)
-        delta.entry(entry, clean.promise.time_rule)
+        delta.entry(entry)
         audit.record(
             "entry.edited",
             "entry",
@@ -240,7 +203,7 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
     Tallies and the audit log change in the same transaction.
     """
     begin_write()
-    resolver = PromiseResolver(user.police_area_id, all_areas=user.role == "admin")
+    resolver = PromiseResolver(user)
     results: list[SyncResult | None] = [None] * len(items)
     cleans: dict[int, CleanEntry] = {}
     first_of: dict[str, int] = {}  # client_id → index of its first valid occurrence
@@ -306,28 +269,3 @@ def withdraw_entry(user: User, entry_id: int) -> Entry:
     audit.record("entry.withdrawn", "entry", entry.id, before=before, after=after, actor=user)
     db.session.commit()
     return entry
-
-
-def entry_as_dict(entry: Entry, zone: str) -> dict[str, Any]:
-    """An entry as the API shows it."""
-    tz = ZoneInfo(zone)
-    return {
-        "client_id": entry.client_id,
-        "entry_id": entry.id,
-        "version": entry.version,
-        "status": entry.status,
-        "review_comment": entry.review_comment,
-        "promise": entry.promise.key,
-        "municipality": entry.promise.commitment.municipality.code,
-        "activity": entry.promise.activity_type.code if entry.promise.activity_type else None,
-        "started_at": entry.started_at.astimezone(tz).isoformat(),
-        "ended_at": entry.ended_at.astimezone(tz).isoformat() if entry.ended_at else None,
-        "place": entry.place,
-        "lat": entry.lat,
-        "lon": entry.lon,
-        "officers": entry.officers,
-        "metrics": entry.metrics,
-        "notes": entry.notes,
-        "counts": entry.status == "approved"
-        and (entry.promise.time_rule is None or entry.inconvenient),
-    }

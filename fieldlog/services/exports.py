@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import and_, select
 
+from .. import rules
 from ..database import begin_write
 from ..extensions import db
 from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
@@ -130,8 +131,7 @@ def entries_csv(municipality_ids: list[int], year: int, batch: int = 2000) -> It
             Entry.started_at,
             Entry.ended_at,
             Entry.status,
-            Entry.inconvenient,
-            Promise.time_rule,
+            Entry.in_window,
             Entry.officers,
             Entry.metrics,
             Entry.place,
@@ -152,7 +152,7 @@ def entries_csv(municipality_ids: list[int], year: int, batch: int = 2000) -> It
     yield BOM + ";".join(ENTRY_HEADER) + "\r\n"
     chunk: list[str] = []
     for r in db.session.execute(stmt.execution_options(yield_per=batch)):
-        counted = r.status == "approved" and (r.time_rule is None or r.inconvenient)
+        counted = rules.counts(r.status, r.in_window)
         chunk.append(
             csv_line(
                 [

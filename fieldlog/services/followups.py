@@ -23,7 +23,7 @@ from ..models import (
     utcnow,
 )
 from ..rules.progress import part_of_year_gone
-from . import audit
+from . import audit, scope
 from .commitments import commitments_during_year_for
 from .tallies import yearly_rows
 
@@ -147,10 +147,7 @@ def record_follow_up(user: User, promise_key: str, year: int | None, state: str,
     """Store a coordinator's state and short text of a promise without an activity for a year."""
     begin_write()
     promise = db.session.scalar(select(Promise).where(Promise.key == (promise_key or "")))
-    if promise is None or (
-        user.role != "admin"
-        and promise.commitment.municipality.police_area_id != user.police_area_id
-    ):
+    if promise is None or not scope.may_see_municipality(user, promise.commitment.municipality):
         raise FollowUpError(_("promise: okänt löfte."), 404)
     if promise.activity_type is not None:
         raise FollowUpError(_("promise: löftet räknas med poster och följs inte upp i ord."))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -13,37 +12,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import AuditEvent, Commitment, Entry, Promise, User, utcnow
+from ..models import Commitment, Entry, Promise, User, utcnow
 from . import audit
 from .commitments import PromiseResolver
-from .entries import EntryError, entry_snapshot, validate_entry
+from .entries import EntryError, validate_entry
+from .entry_shapes import entry_snapshot
+from .scope import entry_area_id, may_review_entry, may_see_entry
 from .tallies import TallyDelta
 
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 COMMENT_LIMIT = 2000
-
-
-def entry_area_id(entry: Entry) -> int:
-    """The police area of the entry's municipality."""
-    return entry.promise.commitment.municipality.police_area_id
-
-
-def may_review(user: User, entry: Entry) -> bool:
-    """A supervisor of the police area of the entry's municipality, never its author."""
-    return (
-        user.role == "supervisor"
-        and entry.author_id != user.id
-        and entry_area_id(entry) == user.police_area_id
-    )
-
-
-def in_scope(user: User, entry: Entry) -> bool:
-    """Whether ``user`` may see ``entry``: its author, its area's staff, or an admin."""
-    if user.role == "admin" or entry.author_id == user.id:
-        return True
-    return (
-        user.role in ("supervisor", "coordinator") and entry_area_id(entry) == user.police_area_id
-    )
 
 
 def clean_decision(decision: Any, comment: Any) -> tuple[str, str | None]:
@@ -118,8 +96,7 @@ def _decide(user: User, entries: list[Entry], decision: str, comment: str | None
     for entry in entries:
         if entry.id not in changed:
             continue
-        time_rule = entry.promise.time_rule
-        delta.entry(entry, time_rule, sign=-1)
+        delta.entry(entry, sign=-1)
         # The row now holds these values; mirror them without another read or write.
         for name, value in (
             ("status", status),
@@ -128,24 +105,21 @@ def _decide(user: User, entries: list[Entry], decision: str, comment: str | None
             ("review_comment", comment),
         ):
             set_committed_value(entry, name, value)
-        delta.entry(entry, time_rule)
+        delta.entry(entry)
         events.append(
-            {
-                "at": now,
-                "actor_id": user.id,
-                "actor_name": user.username,
-                "action": f"entry.{status}",
-                "object_type": "entry",
-                "object_id": str(entry.id),
-                "police_area_id": entry_area_id(entry),
-                "before": befores[entry.id],
-                "after": entry_snapshot(entry),
-                "address": request.remote_addr if has_request_context() else None,
-            }
+            audit.event_row(
+                f"entry.{status}",
+                "entry",
+                entry.id,
+                before=befores[entry.id],
+                after=entry_snapshot(entry),
+                actor=user,
+                police_area_id=entry_area_id(entry),
+                at=now,
+            )
         )
     delta.apply()
-    if events:
-        db.session.execute(AuditEvent.__table__.insert(), events)
+    audit.record_rows(events)
     return [e.id for e in entries if e.id in changed]
 
 
@@ -158,9 +132,9 @@ def record_review(user: User, entry_id: int, decision: Any, comment: Any) -> Ent
     """
     begin_write()
     entry = _lock_and_load([entry_id]).get(entry_id)
-    if entry is None or not in_scope(user, entry):
+    if entry is None or not may_see_entry(user, entry):
         raise EntryError(_("Okänd post."), 404)
-    if not may_review(user, entry):
+    if not may_review_entry(user, entry):
         raise EntryError(_("Du får inte granska den här posten."), 403)
     decision, comment = clean_decision(decision, comment)
     if not _decide(user, [entry], decision, comment):
@@ -193,9 +167,9 @@ def review_many(
     eligible = []
     for entry_id in sorted(set(entry_ids)):
         entry = found.get(entry_id)
-        if entry is None or not in_scope(user, entry):
+        if entry is None or not may_see_entry(user, entry):
             outcome.unknown.append(entry_id)
-        elif not may_review(user, entry):
+        elif not may_review_entry(user, entry):
             outcome.refused.append(entry_id)
         elif (
             entry.status == "pending"
@@ -221,9 +195,9 @@ def correct_entry(
     """
     begin_write()
     entry = _lock_and_load([entry_id]).get(entry_id)
-    if entry is None or not in_scope(user, entry):
+    if entry is None or not may_see_entry(user, entry):
         raise EntryError(_("Okänd post."), 404)
-    if not may_review(user, entry):
+    if not may_review_entry(user, entry):
         raise EntryError(_("Du får inte rätta den här posten."), 403)
     if entry.status != "approved":
         raise EntryError(_("Bara en godkänd post kan rättas."), 409)
@@ -237,7 +211,7 @@ def correct_entry(
         errors["reason"] = _("Högst %(n)d tecken.", n=COMMENT_LIMIT)
     payload = {**data, "client_id": entry.client_id, "lat": entry.lat, "lon": entry.lon}
     payload.pop("base_version", None)
-    clean, field_errors = validate_entry(payload, PromiseResolver(entry_area_id(entry)))
+    clean, field_errors = validate_entry(payload, PromiseResolver(user))
     errors.update(field_errors)
     if errors:
         exc = EntryError(_("Rättelsen sparades inte: kontrollera fälten."), 422)
@@ -248,7 +222,6 @@ def correct_entry(
         exc.fields = {"entry": _("Inget ändrades.")}
         raise exc
     before = entry_snapshot(entry)
-    old_time_rule = entry.promise.time_rule
     result = db.session.execute(
         update(Entry)
         .where(Entry.id == entry.id, Entry.status == "approved", Entry.version == base_version)
@@ -259,9 +232,9 @@ def correct_entry(
         db.session.rollback()
         raise EntryError(_("Posten har ändrats sedan du öppnade den. Ladda om sidan."), 409)
     delta = TallyDelta()
-    delta.entry(entry, old_time_rule, sign=-1)
+    delta.entry(entry, sign=-1)
     db.session.refresh(entry)
-    delta.entry(entry, clean.promise.time_rule)
+    delta.entry(entry)
     delta.apply()
     after = entry_snapshot(entry)
     after["reason"] = reason

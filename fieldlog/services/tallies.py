@@ -7,9 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import rules
 from ..extensions import db
 from ..models import Entry, Promise, Tally
 
@@ -29,14 +30,24 @@ ROW_FIELDS = (
 )
 
 
-def contribution(status: str, inconvenient: bool, time_rule: str | None) -> dict[str, int]:
-    """What one entry adds to its promise's tally."""
+def contribution(status: str, inside_window: bool) -> dict[str, int]:
+    """What one entry adds to its promise's tally (``counted`` by rules.counting)."""
     counts = dict.fromkeys(COLUMNS, 0)
     if status in ("approved", "pending", "rejected"):
         counts[status] = 1
-    if status == "approved" and (time_rule is None or inconvenient):
+    if rules.counts(status, inside_window):
         counts["counted"] = 1
     return counts
+
+
+def counted_clause() -> ColumnElement[bool]:
+    """SQL twin of ``rules.counting.counts``: the entries that count for their promise."""
+    return and_(Entry.status == "approved", Entry.in_window)
+
+
+def not_counted_clause() -> ColumnElement[bool]:
+    """SQL: approved entries that do not count (their start lies outside the time rule)."""
+    return and_(Entry.status == "approved", not_(Entry.in_window))
 
 
 class TallyDelta:
@@ -51,14 +62,9 @@ class TallyDelta:
             if n:
                 self.changes[(promise_id, year)][column] += sign * n
 
-    def entry(self, entry: Entry, time_rule: str | None, sign: int = 1) -> None:
+    def entry(self, entry: Entry, sign: int = 1) -> None:
         """Add or remove the contribution of ``entry`` as it now stands."""
-        self.add(
-            entry.promise_id,
-            entry.year,
-            contribution(entry.status, entry.inconvenient, time_rule),
-            sign,
-        )
+        self.add(entry.promise_id, entry.year, contribution(entry.status, entry.in_window), sign)
 
     def apply(self) -> None:
         """Write the gathered changes with one upsert per (promise, year)."""
@@ -90,20 +96,14 @@ def upsert_tallies(rows: list[dict]) -> None:
 
 def recount_query(promise_ids: Iterable[int] | None = None):
     """A query recounting (promise, year) → counts from the entries themselves."""
-    approved = Entry.status == "approved"
-    counted = and_(approved, (Promise.time_rule.is_(None)) | Entry.inconvenient)
-    stmt = (
-        select(
-            Entry.promise_id,
-            Entry.year,
-            func.sum(case((counted, 1), else_=0)).label("counted"),
-            func.sum(case((approved, 1), else_=0)).label("approved"),
-            func.sum(case((Entry.status == "pending", 1), else_=0)).label("pending"),
-            func.sum(case((Entry.status == "rejected", 1), else_=0)).label("rejected"),
-        )
-        .join(Promise, Promise.id == Entry.promise_id)
-        .group_by(Entry.promise_id, Entry.year)
-    )
+    stmt = select(
+        Entry.promise_id,
+        Entry.year,
+        func.sum(case((counted_clause(), 1), else_=0)).label("counted"),
+        func.sum(case((Entry.status == "approved", 1), else_=0)).label("approved"),
+        func.sum(case((Entry.status == "pending", 1), else_=0)).label("pending"),
+        func.sum(case((Entry.status == "rejected", 1), else_=0)).label("rejected"),
+    ).group_by(Entry.promise_id, Entry.year)
     if promise_ids is not None:
         stmt = stmt.where(Entry.promise_id.in_(list(promise_ids)))
     return stmt
@@ -138,9 +138,37 @@ def check() -> list[Difference]:
     return diffs
 
 
-def rebuild(promise_ids: Iterable[int] | None = None) -> None:
-    """Replace stored tallies (some promises', or all) by a recount, in the caller's transaction."""
+def recompute_entries(promise_ids: list[int] | None = None) -> int:
+    """Set what each entry stores from the rules as they stand now; how many entries changed.
+
+    The local year of its start (rule 2) and whether the start lies inside its
+    promise's time rule (rule 3), so that a corrected rule reaches entries
+    already stored (CONTRACT.md, "Robustness").
+    """
+    from flask import current_app
+
+    zone = current_app.config["FIELDLOG_TIMEZONE"]
+    stmt = select(Entry.id, Entry.started_at, Entry.year, Entry.in_window, Promise.time_rule).join(
+        Promise, Promise.id == Entry.promise_id
+    )
+    if promise_ids is not None:
+        stmt = stmt.where(Entry.promise_id.in_(promise_ids))
+    changes = []
+    for row in db.session.execute(stmt).all():
+        year = rules.local_year(row.started_at, zone)
+        inside = rules.in_window(row.time_rule, row.started_at, zone)
+        if (year, inside) != (row.year, row.in_window):
+            changes.append({"id": row.id, "year": year, "in_window": inside})
+    if changes:
+        db.session.execute(update(Entry), changes)
+    return len(changes)
+
+
+def rebuild(promise_ids: Iterable[int] | None = None) -> int:
+    """Recompute the entries' stored values, then replace the stored tallies (some promises',
+    or all) by a recount, in the caller's transaction; how many entries changed."""
     ids = list(promise_ids) if promise_ids is not None else None
+    changed = recompute_entries(ids)
     stmt = delete(Tally)
     if ids is not None:
         stmt = stmt.where(Tally.promise_id.in_(ids))
@@ -151,6 +179,7 @@ def rebuild(promise_ids: Iterable[int] | None = None) -> None:
     ]
     if rows:
         db.session.execute(Tally.__table__.insert(), rows)
+    return changed
 
 
 def tally_for(promise_ids: Iterable[int], year: int) -> dict[int, dict[str, int]]:

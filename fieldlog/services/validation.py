@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..models import Promise, utcnow
-from ..rules import is_inconvenient, local_year
+from ..rules import in_window, local_year
 from .commitments import PromiseResolver
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -50,7 +50,7 @@ class CleanEntry:
     notes: str | None
     base_version: int | None
     year: int = 0
-    inconvenient: bool = False
+    in_window: bool = True
     content_hash: str = ""
     # The client_id exactly as the phone sent it, echoed in the result so the phone can match it.
     sent_id: Any = None
@@ -62,7 +62,7 @@ class CleanEntry:
             "started_at": self.started_at,
             "ended_at": self.ended_at,
             "year": self.year,
-            "inconvenient": self.inconvenient,
+            "in_window": self.in_window,
             "place": self.place,
             "lat": self.lat,
             "lon": self.lon,
@@ -271,6 +271,6 @@ def validate_entry(
     )
     zone_name = current_app.config["FIELDLOG_TIMEZONE"]
     clean.year = local_year(started_at, zone_name)
-    clean.inconvenient = is_inconvenient(started_at, zone_name)
+    clean.in_window = in_window(promise.time_rule, started_at, zone_name)
     clean.content_hash = content_hash(promise.key, clean.columns())
     return clean, {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, not_, select, true
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Commitment, Entry, Municipality, Promise, User
+from ..services import scope
+from ..services.tallies import counted_clause, not_counted_clause
 
 PAGE_SIZE = 200
 ENTRY_FILTERS = {
@@ -24,13 +26,11 @@ ENTRY_WORDS = {
 }
 
 
-def _condition(status: str, promise: Promise):
+def _condition(status: str):
     if status == "counted":
-        return and_(Entry.status == "approved", Entry.inconvenient if promise.time_rule else true())
+        return counted_clause()
     if status == "not_counted":
-        return and_(
-            Entry.status == "approved", not_(Entry.inconvenient) if promise.time_rule else false()
-        )
+        return not_counted_clause()
     return Entry.status == status
 
 
@@ -42,14 +42,16 @@ def entries_behind(
         select(Promise)
         .join(Commitment, Commitment.id == Promise.commitment_id)
         .join(Municipality, Municipality.id == Commitment.municipality_id)
-        .where(Promise.key == key, Promise.activity_type_id.is_not(None))
+        .where(
+            Promise.key == key,
+            Promise.activity_type_id.is_not(None),
+            scope.municipality_clause(user),
+        )
     )
-    if user.role != "admin":
-        stmt = stmt.where(Municipality.police_area_id == user.police_area_id)
     promise = db.session.scalar(stmt)
     if promise is None:
         return None, [], 0
-    where = and_(Entry.promise_id == promise.id, Entry.year == year, _condition(status, promise))
+    where = and_(Entry.promise_id == promise.id, Entry.year == year, _condition(status))
     total = db.session.scalar(select(func.count()).select_from(Entry).where(where)) or 0
     rows = list(
         db.session.scalars(

@@ -8,11 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import rules
 from ..api.auth import api_error
 from ..auth import roles_required
+from ..labels import outside_window_short
 from ..models import FOLLOW_UP_STATES, Municipality
 from ..rules import to_local
-from ..services.commitments import municipalities_for, municipality_by_code
+from ..services import scope
 from ..services.exports import parse_year
 from ..services.followups import (
     STATE_WORDS,
@@ -48,13 +50,8 @@ def chosen_year() -> int:
 def scoped_municipalities(code: str | None) -> list[Municipality]:
     """The one municipality asked for (404 unknown, 403 another area's), else all of the user's."""
     if not code:
-        return municipalities_for(current_user)
-    municipality = municipality_by_code(code)
-    if municipality is None:
-        api_error(404, _("municipality: okänd kommunkod."))
-    if current_user.role != "admin" and municipality.police_area_id != current_user.police_area_id:
-        api_error(403, _("municipality: inte i ditt polisområde."))
-    return [municipality]
+        return scope.visible_municipalities(current_user)
+    return [scope.municipality_in_scope(current_user, code)]
 
 
 def _page_context(year: int, code: str | None) -> dict:
@@ -112,6 +109,8 @@ def entries():
         page_size=PAGE_SIZE,
         filters=ENTRY_FILTERS,
         entry_words=ENTRY_WORDS,
+        counts=rules.counts,
+        outside_window_short=outside_window_short,
     )
 
 
