@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .calendar import DEFAULT_ZONE, is_inconvenient
+from .windows import TimeWindow
 
 OBEKVAM_TID = "obekvam_tid"
 TIME_RULES = (OBEKVAM_TID,)
@@ -21,13 +22,18 @@ NOT_APPROVED = "not_approved"
 OUTSIDE_WINDOW = "outside_window"
 
 
-def in_window(time_rule: str | None, started_at: dt.datetime, zone: str = DEFAULT_ZONE) -> bool:
+def in_window(
+    time_rule: str | TimeWindow | None, started_at: dt.datetime, zone: str = DEFAULT_ZONE
+) -> bool:
     """Whether a start lies inside a promise's time rule; True for a promise without one.
 
-    Raises ValueError for an unknown rule or a naive time.
+    ``time_rule`` is None, ``obekvam_tid`` (DESIGN.md, glossary) or a time
+    window. Raises ValueError for an unknown rule or a naive time.
     """
     if time_rule is None:
         return True
+    if isinstance(time_rule, TimeWindow):
+        return time_rule.contains(started_at, zone)
     if time_rule == OBEKVAM_TID:
         return is_inconvenient(started_at, zone)
     raise ValueError(f"unknown time rule {time_rule!r}")

@@ -73,9 +73,8 @@ def overview(
             for r in counted:
                 r["not_counted"] = r["approved"] - r["counted"]
                 target = r["yearly_target"]
-                r["expected"] = (
-                    math.ceil(target * part_of_year_gone(year, today)) if target else None
-                )
+                gone = part_of_year_gone(year, today, c.valid_from)
+                r["expected"] = math.ceil(target * gone) if target else None
             in_words = [w for w in (words.get(p.key) for p in c.promises) if w]
             commitments.append(
                 {

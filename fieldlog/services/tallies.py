@@ -246,7 +246,7 @@ def yearly_rows(municipalities, year: int, today: dt.date) -> list[dict]:
                 "yearly_target": p.yearly_target,
                 "time_rule": p.time_rule,
                 **n,
-                "status": progress_status(n["counted"], p.yearly_target, year, today),
+                "status": progress_status(n["counted"], p.yearly_target, year, today, c.valid_from),
             }
         )
     return rows
