@@ -35,21 +35,34 @@ def import_commitments_command(path: str) -> None:
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", required=True, help="officer, supervisor, coordinator or admin")
-@click.option("--area", required=True, help="the police area's name")
+@click.option("--role", required=True, help="officer, supervisor, coordinator, admin or municipal")
+@click.option("--area", default=None, help="the police area's name (not for municipal)")
+@click.option(
+    "--municipality", "codes", default=None, help="CODE[,CODE…]: a municipal user's municipalities"
+)
 @click.option("--name", "display_name", default="", help="display name")
-def users_create(username: str, role: str, area: str, display_name: str) -> None:
+def users_create(
+    username: str, role: str, area: str | None, codes: str | None, display_name: str
+) -> None:
     """Create a user; the password is read from standard input (one line)."""
     from .services.users import UserError, create_user
 
     password = sys.stdin.readline().rstrip("\r\n")
+    municipality_codes = [c.strip() for c in (codes or "").split(",") if c.strip()]
     try:
-        user = create_user(username, role, area, password, display_name)
+        if role == "municipal" and area:
+            raise UserError("--area: a municipal user takes --municipality, not --area")
+        if role != "municipal" and codes:
+            raise UserError("--municipality: only for the municipal role; use --area")
+        if role != "municipal" and not area:
+            raise UserError("--area: required for this role")
+        user = create_user(username, role, area, password, display_name, None, municipality_codes)
     except UserError as exc:
         db.session.rollback()
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"created {user.username} ({user.role}, {area})")
+    where = ", ".join(m.name for m in user.municipalities) or user.police_area.name
+    click.echo(f"created {user.username} ({user.role}, {where})")
 
 
 @users_cli.command("token")

@@ -29,7 +29,10 @@ ACCOUNTS = (
     ("gruppchef", "supervisor", "Maria Gruppchef"),
     ("samordnare", "coordinator", "Lars Samordnare"),
     ("admin", "admin", "Admin"),
+    ("kommun", "municipal", "Karin Kommun"),
 )
+# The municipalities of the demo's municipal account (Arjeplog and Älvsbyn).
+MUNICIPAL_CODES = ["2506", "2560"]
 PLACES = ("Torget", "Skolan", "Storgatan", "Idrottshallen", "Busstationen", "Ungdomsgården")
 
 
@@ -49,20 +52,22 @@ def load_demo(if_new: bool = False, with_entries: bool = True) -> list[str]:
     lines = [f"import: {len(import_commitments(BUNDLED))} ändringar"]
     for username, role, name in ACCOUNTS:
         if db.session.scalar(select(User).where(User.username == username)) is None:
-            create_user(username, role, AREA, PASSWORD, name)
+            if role == "municipal":
+                create_user(username, role, None, PASSWORD, name, None, MUNICIPAL_CODES)
+            else:
+                create_user(username, role, AREA, PASSWORD, name)
     if with_entries:
         lines.append(f"exempelposter: {make_sample_entries()}")
     return [*lines, "Demoinloggningar:", *demo_logins()]
 
 
 def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
-    """Log, approve and reject a year of plausible entries for the demo officers; how many."""
+    """Log, approve and reject a year of plausible entries for the demo officers and the
+    municipal account, each its own promises; how many."""
     rng = random.Random(seed)
     zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
     officers = list(
-        db.session.scalars(
-            select(User).where(User.role == "officer", User.username.in_(["polis", "polis2"]))
-        )
+        db.session.scalars(select(User).where(User.username.in_(["polis", "polis2", "kommun"])))
     )
     supervisor = db.session.scalar(select(User).where(User.username == "gruppchef"))
     if not officers or supervisor is None:
@@ -77,7 +82,11 @@ def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
                 commitment = active_commitment(municipality, day)
                 if commitment is None or rng.random() > 0.12:
                     continue
-                countable = [p for p in commitment.promises if p.activity_type]
+                countable = [
+                    p for p in commitment.promises if p.activity_type and scope.may_log(officer, p)
+                ]
+                if not countable:
+                    continue
                 promise = rng.choice(countable)
                 hour = rng.choice([6, 9, 10, 13, 15, 20, 22])
                 start = dt.datetime.combine(day, dt.time(hour, rng.choice([0, 15, 30, 45])), zone)

@@ -29,9 +29,9 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def select_locale() -> str:
     """The language asked for by the switch (a cookie), else Swedish."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    chosen = request.cookies.get("lang")
+    chosen = request.cookies.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

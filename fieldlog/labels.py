@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .models import Entry
 from .rules.counting import OBEKVAM_TID
+
+ROLE_WORDS = {
+    "officer": _l("Polis"),
+    "supervisor": _l("Gruppchef"),
+    "coordinator": _l("Samordnare"),
+    "admin": _l("Administratör"),
+    "municipal": _l("Kommunens personal"),
+}
 
 
 def outside_window_reason(time_rule: str | None) -> str:

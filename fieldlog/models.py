@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Float,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -29,7 +31,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .rules.counting import TIME_RULES  # noqa: F401  (re-exported)
 
-ROLES = ("officer", "supervisor", "coordinator", "admin")
+ROLES = ("officer", "supervisor", "coordinator", "admin", "municipal")
 OWNERS = ("polisen", "kommunen", "gemensamt")
 ENTRY_STATUSES = ("pending", "approved", "rejected", "withdrawn")
 FOLLOW_UP_STATES = ("genomfort", "pagar", "ej_paborjat")
@@ -135,8 +137,18 @@ class Promise(db.Model):
     activity_type: Mapped[ActivityType | None] = relationship()
 
 
+# The municipalities a municipal user works for (CONTRACT.md, "Roles").
+user_municipality = Table(
+    "user_municipality",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id"), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id"), primary_key=True),
+)
+
+
 class User(UserMixin, db.Model):
-    """A person who logs in: officer, supervisor, coordinator or admin of a police area."""
+    """A person who logs in: officer, supervisor, coordinator or admin of a police area, or
+    municipal staff of one or more municipalities of one police area."""
 
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +162,10 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     police_area: Mapped[PoliceArea | None] = relationship()
+    # Only for the municipal role; their police area is that of these municipalities.
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=user_municipality, order_by="Municipality.name"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

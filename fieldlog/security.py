@@ -61,12 +61,14 @@ def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
     from flask import current_app
     from flask_babel import gettext as _
 
+    from .services import scope
+
     items = [
-        ("logging.index", _("Logga"), ("officer", "supervisor")),
-        ("logging.entries", _("Mina poster"), ("officer", "supervisor")),
-        ("review.queue", _("Granska"), ("supervisor",)),
-        ("tallies.index", _("Uppföljning"), ("supervisor", "coordinator", "admin")),
-        ("review.audit", _("Logg"), ("supervisor", "coordinator")),
+        ("logging.index", _("Logga"), scope.LOGGERS),
+        ("logging.entries", _("Mina poster"), scope.LOGGERS),
+        ("review.queue", _("Granska"), scope.REVIEWERS),
+        ("tallies.index", _("Uppföljning"), scope.VIEWERS),
+        ("review.audit", _("Logg"), ("supervisor", "coordinator", "admin")),
         ("admin.index", _("Administration"), ("coordinator", "admin")),
     ]
     return [item for item in items if item[0] in current_app.view_functions]

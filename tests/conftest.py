@@ -23,6 +23,7 @@ TABLES = (
     "tally",
     "entry",
     "api_token",
+    "user_municipality",
     "user_account",
     "promise",
     "commitment",

@@ -16,9 +16,9 @@ from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
 ZONE = ZoneInfo("Europe/Stockholm")
-# Countable promises of Piteå älvdal in force in 2024, and Arboga's (Västra Mälardalen).
+# Countable promises of Piteå älvdal in force in 2024 that officers log (polisen, gemensamt).
 PITEA_PROMISES = (
-    "arjeplog-drogutbildning",
+    "arjeplog-information",
     "arjeplog-problembild",
     "arjeplog-ungdomsbesok",
     "arjeplog-fotpatrull",

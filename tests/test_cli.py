@@ -52,7 +52,7 @@ def test_demo_loads_accounts_entries_and_consistent_tallies(runner, app):
     assert "polis" in result.output and "fieldlog-demo" in result.output
     assert db.session.scalar(select(func.count()).select_from(Entry)) > 50
     roles = set(db.session.scalars(select(User.role)))
-    assert roles == {"officer", "supervisor", "coordinator", "admin"}
+    assert roles == {"officer", "supervisor", "coordinator", "admin", "municipal"}
     check = runner.invoke(args=["tally", "check"])
     assert check.exit_code == 0, check.output
 

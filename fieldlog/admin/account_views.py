@@ -9,6 +9,7 @@ from flask_login import current_user, login_user
 from ..auth import roles_required
 from ..auth.forms import PasswordForm
 from ..extensions import db
+from ..labels import ROLE_WORDS
 from ..models import User
 from ..services import accounts
 from ..services.admin_problems import ProblemsError
@@ -34,7 +35,7 @@ def _choices(form: UserForm) -> None:
 @roles_required("admin")
 def users():
     """Every account."""
-    return render_template("admin/users.html", users=accounts.all_users())
+    return render_template("admin/users.html", users=accounts.all_users(), roles=ROLE_WORDS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

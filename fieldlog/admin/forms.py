@@ -18,6 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..labels import ROLE_WORDS
+
 try:  # WTForms 3.3 wants SelectChoice; older versions take (value, label) pairs
     from wtforms import SelectChoice
 except ImportError:  # pragma: no cover
@@ -167,11 +169,7 @@ class ActionForm(FlaskForm):
 
 def role_choices() -> list:
     """The roles with their Swedish names."""
+    # Municipal staff are created on the command line (users create --role municipal).
     return choices(
-        [
-            ("officer", _l("Polis")),
-            ("supervisor", _l("Gruppchef")),
-            ("coordinator", _l("Samordnare")),
-            ("admin", _l("Administratör")),
-        ]
+        [(role, ROLE_WORDS[role]) for role in ("officer", "supervisor", "coordinator", "admin")]
     )

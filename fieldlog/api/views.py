@@ -21,8 +21,6 @@ from ..services.entry_shapes import entry_as_dict
 from . import bp, openapi
 from .auth import api_error, api_login_required
 
-LOGGERS = ("officer", "supervisor")
-
 
 def _zone() -> str:
     return current_app.config["FIELDLOG_TIMEZONE"]
@@ -47,6 +45,11 @@ def openapi_description():
 @api_login_required
 def me():
     """Who the caller is."""
+    if current_user.role == "municipal":
+        codes = [m.code for m in current_user.municipalities]
+        return jsonify(
+            username=current_user.username, role="municipal", area=None, municipalities=codes
+        )
     area = current_user.police_area.name if current_user.police_area else None
     return jsonify(username=current_user.username, role=current_user.role, area=area)
 
@@ -106,7 +109,7 @@ def commitment_as_dict(commitment: Commitment, year: int) -> dict:
 @api_login_required
 def post_entries():
     """Store a batch of entries idempotently; one result per entry."""
-    if current_user.role not in LOGGERS:
+    if current_user.role not in scope.LOGGERS:
         api_error(403, _("Bara poliser och gruppchefer loggar poster."))
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("entries"), list):

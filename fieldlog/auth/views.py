@@ -42,12 +42,12 @@ def _limit() -> str:
 
 
 def home_for(user) -> str:
-    """Where a user lands after logging in."""
-    if user.role in ("coordinator",):
-        return url_for("tallies.index") if "tallies.index" in current_app.view_functions else "/"
-    if user.role == "admin" and "admin.index" in current_app.view_functions:
-        return url_for("admin.index")
-    return url_for("logging.index")
+    """Where a user lands after logging in (CONTRACT.md, "Roles")."""
+    landing = {"supervisor": "review.queue", "coordinator": "tallies.index", "admin": "admin.index"}
+    endpoint = landing.get(user.role, "logging.index")
+    if endpoint not in current_app.view_functions:
+        endpoint = "logging.index"
+    return url_for(endpoint)
 
 
 @bp.route("/login", methods=["GET", "POST"])

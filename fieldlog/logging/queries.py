@@ -25,7 +25,7 @@ def loggable_promise(user: User, key: str) -> Promise:
         )
     )
     promise = db.session.scalar(stmt)
-    if promise is None:
+    if promise is None or not scope.may_log(user, promise):
         abort(404)
     return promise
 
@@ -67,10 +67,16 @@ def last_places(user: User, limit: int = 8) -> list[str]:
     return [row.place for row in db.session.execute(stmt)]
 
 
-def promise_groups(commitment: Commitment, year: int) -> list[tuple[str, list[dict]]]:
-    """The commitment's promises grouped by area, each with this year's counts."""
-    counts = tallies.tally_for([p.id for p in commitment.promises], year)
-    rows = [{"promise": p, **counts[p.id]} for p in commitment.promises]
+def promise_groups(commitment: Commitment, year: int, user: User) -> list[tuple[str, list[dict]]]:
+    """The commitment's promises grouped by area, each with this year's counts.
+
+    Those who log see only the promises they log (by owner); others see all.
+    """
+    promises = commitment.promises
+    if user.role in scope.LOGGERS:
+        promises = [p for p in promises if scope.may_log(user, p)]
+    counts = tallies.tally_for([p.id for p in promises], year)
+    rows = [{"promise": p, **counts[p.id]} for p in promises]
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["promise"].area, []).append(row)

@@ -28,7 +28,7 @@ from . import formdata
 from .queries import last_places, loggable_promise, promise_groups
 
 bp = Blueprint("logging", __name__)
-LOGGERS = ("officer", "supervisor")
+LOGGERS = scope.LOGGERS
 STORED = ("created", "duplicate", "updated")
 
 
@@ -48,18 +48,22 @@ def chosen_municipality(municipalities: list[Municipality]) -> Municipality | No
 
 
 @bp.route("/")
-@roles_required("officer", "supervisor", "coordinator", "admin")
+@roles_required("officer", "supervisor", "coordinator", "admin", "municipal")
 def index():
     """The promises of the commitment in force, to log against."""
     municipalities = scope.visible_municipalities(current_user)
     municipality = chosen_municipality(municipalities)
     today = tallies.today_local(zone())
     commitment = active_commitment(municipality, today) if municipality else None
-    groups = promise_groups(commitment, today.year) if commitment else []
+    groups = promise_groups(commitment, today.year, current_user) if commitment else []
     can_log = current_user.role in LOGGERS
     precache = [url_for(".entries")]
     if commitment is not None and can_log:
-        precache += [url_for(".log", key=p.key) for p in commitment.promises if p.activity_type]
+        precache += [
+            url_for(".log", key=p.key)
+            for p in commitment.promises
+            if p.activity_type and scope.may_log(current_user, p)
+        ]
         precache.append(url_for("api.commitment_active", municipality=municipality.code))
     return render_template(
         "logging/index.html",

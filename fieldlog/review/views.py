@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..services import scope
 from ..services.entries import EntryError
 from ..services.review import ReviewOutcome, review_many
 from .audit_log import AuditQuery, action_label, changes, known_actions, search
@@ -40,7 +41,7 @@ def _render_queue(filters: QueueFilters, selected: set[int], status: int = 200, 
 
 
 @bp.get("/review")
-@roles_required("supervisor")
+@roles_required(*scope.REVIEWERS)
 def queue():
     """The pending entries of the supervisor's police area, oldest first."""
     return _render_queue(QueueFilters.from_args(request.args), set())
@@ -102,7 +103,7 @@ def _flash_outcome(outcome: ReviewOutcome) -> None:
 
 
 @bp.post("/review")
-@roles_required("supervisor")
+@roles_required(*scope.REVIEWERS)
 def decide():
     """Approve or reject the checked entries in one action."""
     filters = QueueFilters.from_args(request.args)

@@ -51,6 +51,7 @@ class PromiseResolver:
     """Resolves a promise for an entry in the municipalities a user may see, loaded once."""
 
     def __init__(self, user: User) -> None:
+        self.user = user
         stmt = (
             select(Municipality)
             .where(scope.municipality_clause(user))
@@ -78,6 +79,8 @@ class PromiseResolver:
             return None, "not_in_force"
         if promise.activity_type is None:
             return None, "not_countable"
+        if not scope.may_log(self.user, promise):
+            return None, "not_yours"
         return promise, None
 
     def by_activity(
@@ -91,7 +94,9 @@ class PromiseResolver:
         if commitment is None:
             return None, "not_in_force"
         matches = [
-            p for p in commitment.promises if p.activity_type and p.activity_type.code == activity
+            p
+            for p in commitment.promises
+            if p.activity_type and p.activity_type.code == activity and scope.may_log(self.user, p)
         ]
         if len(matches) != 1:
             return None, "no_match" if not matches else "ambiguous"

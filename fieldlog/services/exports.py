@@ -14,7 +14,7 @@ from .. import rules
 from ..database import begin_write
 from ..extensions import db
 from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
-from . import audit
+from . import audit, scope
 from .tallies import ROW_FIELDS
 
 TALLY_HEADER = ("year", "municipality_code", *ROW_FIELDS)  # exactly as CONTRACT
@@ -114,8 +114,13 @@ def _metrics(value: dict | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted((value or {}).items()))
 
 
-def entries_csv(municipality_ids: list[int], year: int, batch: int = 2000) -> Iterator[str]:
-    """The entries of some municipalities started in ``year``, as CSV text in pieces (streamed)."""
+def entries_csv(
+    municipality_ids: list[int], year: int, viewer: User | None = None, batch: int = 2000
+) -> Iterator[str]:
+    """The entries of some municipalities started in ``year``, as CSV text in pieces (streamed).
+
+    The author column is empty where ``viewer`` may not see who wrote the entry.
+    """
     zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
     stmt = (
         select(
@@ -128,6 +133,7 @@ def entries_csv(municipality_ids: list[int], year: int, batch: int = 2000) -> It
             Entry.id,
             Entry.client_id,
             User.username,
+            User.role,
             Entry.started_at,
             Entry.ended_at,
             Entry.status,
@@ -164,7 +170,7 @@ def entries_csv(municipality_ids: list[int], year: int, batch: int = 2000) -> It
                     r[5],
                     r.id,
                     r.client_id,
-                    r.username,
+                    r.username if scope.may_see_author(viewer, r.role) else "",
                     r.started_at.astimezone(zone).isoformat(),
                     r.ended_at.astimezone(zone).isoformat() if r.ended_at else "",
                     r.status,

@@ -1,10 +1,14 @@
-"""Who may see what: the one scope rule (DESIGN.md, rule 6), as Python checks and SQL filters.
+"""Who may see and do what: the one scope rule, as Python checks and SQL filters.
 
-Every view, service, export and query that takes an id or a code from a
-client asks here. A user sees the municipalities of their police area (an
-admin: all); an officer sees their own entries; supervisors and coordinators
-see the entries of their area's municipalities; supervisors review them,
-never their own.
+DESIGN.md rule 6 and CONTRACT.md "Roles". Every view, service, export and
+query that takes an id or a code from a client asks here. A user sees the
+municipalities of their police area (an admin: all; municipal staff: their
+own municipalities); officers and municipal staff see their own entries;
+supervisors and coordinators the entries of their area's municipalities.
+Supervisors review entries, coordinators too when municipal staff wrote them;
+nobody reviews their own. Officers and supervisors log the promises owned by
+``polisen`` or ``gemensamt``, municipal staff those of ``kommunen`` or
+``gemensamt``.
 """
 
 from __future__ import annotations
@@ -13,12 +17,29 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, true
 
 from ..extensions import db
-from ..models import AuditEvent, Commitment, Entry, Municipality, Promise, User
+from ..models import (
+    AuditEvent,
+    Commitment,
+    Entry,
+    Municipality,
+    Promise,
+    User,
+    user_municipality,
+)
 
 STAFF = ("supervisor", "coordinator")
-REVIEWERS = ("supervisor",)
+REVIEWERS = ("supervisor", "coordinator")
 # Who manages commitments: coordinators of their area, admins everywhere.
 MANAGERS = ("coordinator", "admin")
+# Who follows the tallies and exports them.
+VIEWERS = ("supervisor", "coordinator", "admin", "municipal")
+# Which owners' promises each role logs.
+LOGGED_OWNERS = {
+    "officer": ("polisen", "gemensamt"),
+    "supervisor": ("polisen", "gemensamt"),
+    "municipal": ("kommunen", "gemensamt"),
+}
+LOGGERS = tuple(LOGGED_OWNERS)
 
 
 class OutOfScope(Exception):
@@ -34,12 +55,21 @@ def municipality_clause(user: User) -> ColumnElement[bool]:
     """SQL: the rows of ``municipality`` that ``user`` may see."""
     if user.role == "admin":
         return true()
+    if user.role == "municipal":
+        own = select(user_municipality.c.municipality_id).where(
+            user_municipality.c.user_id == user.id
+        )
+        return Municipality.id.in_(own)
     return Municipality.police_area_id == user.police_area_id
 
 
 def may_see_municipality(user: User, municipality: Municipality) -> bool:
     """Python twin of :func:`municipality_clause`."""
-    return user.role == "admin" or municipality.police_area_id == user.police_area_id
+    if user.role == "admin":
+        return True
+    if user.role == "municipal":
+        return municipality in user.municipalities
+    return municipality.police_area_id == user.police_area_id
 
 
 def visible_municipalities(user: User) -> list[Municipality]:
@@ -62,6 +92,8 @@ def municipality_in_scope(user: User, code: str | None) -> Municipality:
     if municipality is None:
         raise OutOfScope(404, _("municipality: okänd kommunkod."))
     if not may_see_municipality(user, municipality):
+        if user.role == "municipal":
+            raise OutOfScope(403, _("municipality: inte en av dina kommuner."))
         raise OutOfScope(403, _("municipality: inte i ditt polisområde."))
     return municipality
 
@@ -96,12 +128,24 @@ def may_see_entry(user: User, entry: Entry) -> bool:
 
 
 def may_review_entry(user: User, entry: Entry) -> bool:
-    """A supervisor who may see the entry's municipality, never its author (four eyes)."""
-    return (
-        user.role in REVIEWERS
-        and entry.author_id != user.id
-        and may_see_municipality(user, entry_municipality(entry))
-    )
+    """A supervisor of the entry's area, or a coordinator when municipal staff wrote it;
+    never its author (four eyes)."""
+    if entry.author_id == user.id or not may_see_municipality(user, entry_municipality(entry)):
+        return False
+    if user.role == "supervisor":
+        return True
+    return user.role == "coordinator" and entry.author.role == "municipal"
+
+
+def may_see_author(viewer: User | None, author_role: str) -> bool:
+    """Whether ``viewer`` sees who wrote an entry: entry exports name no police author to
+    municipal staff (``None``, the command line, sees all)."""
+    return viewer is None or viewer.role != "municipal" or author_role == "municipal"
+
+
+def may_log(user: User, promise: Promise) -> bool:
+    """Whether ``user`` logs entries for ``promise`` (by the promise's owner)."""
+    return promise.owner in LOGGED_OWNERS.get(user.role, ())
 
 
 def entries_clause(user: User) -> ColumnElement[bool]:
@@ -115,10 +159,14 @@ def entries_clause(user: User) -> ColumnElement[bool]:
 
 
 def review_queue_clause(user: User) -> ColumnElement[bool]:
-    """SQL, on a query joined to ``municipality``: entries ``user`` may review."""
+    """SQL twin of :func:`may_review_entry`, on a query joined to ``municipality``."""
     if user.role not in REVIEWERS:
         return Entry.id.is_(None)
-    return municipality_clause(user) & (Entry.author_id != user.id)
+    clause = municipality_clause(user) & (Entry.author_id != user.id)
+    if user.role == "coordinator":
+        municipal = select(User.id).where(User.role == "municipal")
+        clause = clause & Entry.author_id.in_(municipal)
+    return clause
 
 
 def audit_clause(user: User) -> ColumnElement[bool]:

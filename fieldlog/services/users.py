@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import ROLES, ApiToken, PoliceArea, User
+from ..models import ROLES, ApiToken, Municipality, PoliceArea, User
 from . import audit
 
 
@@ -14,30 +14,60 @@ class UserError(Exception):
     """A refused change to an account."""
 
 
+def _municipalities(codes: list[str]) -> tuple[list[Municipality], PoliceArea]:
+    """The municipalities with these codes, all of one police area; UserError otherwise."""
+    if not codes:
+        raise UserError("municipality: a municipal user needs one or more municipality codes")
+    found = {
+        m.code: m
+        for m in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
+    }
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise UserError(f"municipality: no municipality with code {', '.join(unknown)}")
+    areas = {m.police_area for m in found.values()}
+    if len(areas) != 1:
+        raise UserError("municipality: the municipalities must belong to one police area")
+    return [found[c] for c in codes], areas.pop()
+
+
 def create_user(
     username: str,
     role: str,
-    area_name: str,
+    area_name: str | None,
     password: str,
     display_name: str = "",
     actor: User | None = None,
+    municipality_codes: list[str] | None = None,
 ) -> User:
-    """Create an active user of a police area; refuses a taken name, an unknown role or area."""
+    """Create an active user; refuses a taken name, an unknown role, area or municipality.
+
+    Officers, supervisors, coordinators and admins belong to the police area
+    ``area_name``; a municipal user to ``municipality_codes`` (one police area's).
+    """
     begin_write()
     username = username.strip()
     if not username:
         raise UserError("username: required")
     if role not in ROLES:
         raise UserError(f"role: must be one of {', '.join(ROLES)}")
-    area = db.session.scalar(select(PoliceArea).where(PoliceArea.name == area_name))
-    if area is None:
-        raise UserError(f"area: no police area named {area_name!r}")
+    municipalities: list[Municipality] = []
+    if role == "municipal":
+        municipalities, area = _municipalities(list(municipality_codes or []))
+    else:
+        area = db.session.scalar(select(PoliceArea).where(PoliceArea.name == area_name))
+        if area is None:
+            raise UserError(f"area: no police area named {area_name!r}")
     if len(password) < 8:
         raise UserError("password: at least 8 characters")
     if db.session.scalar(select(User).where(User.username == username)):
         raise UserError(f"username: {username!r} is taken")
     user = User(
-        username=username, role=role, police_area=area, display_name=display_name or username
+        username=username,
+        role=role,
+        police_area=area,
+        display_name=display_name or username,
+        municipalities=municipalities,
     )
     user.set_password(password)
     db.session.add(user)
@@ -46,7 +76,12 @@ def create_user(
         "user.created",
         "user",
         user.id,
-        after={"username": username, "role": role, "area": area_name},
+        after={
+            "username": username,
+            "role": role,
+            "area": area.name,
+            **({"municipalities": [m.code for m in municipalities]} if municipalities else {}),
+        },
         actor=actor,
         actor_name=None if actor else "cli",
         police_area_id=area.id,

@@ -168,6 +168,7 @@ PROMISE_REASONS = {
     "unknown_municipality": lambda: _("Okänd kommun i ditt polisområde."),
     "no_match": lambda: _("Inget löfte med den aktiviteten gäller i kommunen på startdagen."),
     "ambiguous": lambda: _("Flera löften har den aktiviteten; ange löftet."),
+    "not_yours": lambda: _("Löftet utförs av en annan part och loggas inte av dig."),
 }
 
 
@@ -213,7 +214,9 @@ def validate_entry(
             promise, reason = resolver.by_activity(
                 str(data["municipality"]), str(data["activity"]), day
             )
-            field_name = "activity" if reason != "unknown_municipality" else "municipality"
+            field_name = {"unknown_municipality": "municipality", "ambiguous": "promise"}.get(
+                reason, "activity"
+            )
         else:
             reason, field_name = None, "promise"
             errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")

@@ -60,5 +60,7 @@ def entries_csv_export():
     ids = [m.id for m in scoped_municipalities(code)]
     _audit("entries.csv", year, code)
     suffix = f"-{code}" if code else ""
-    body = stream_with_context(s.encode("utf-8") for s in entries_csv(ids, year))
+    body = stream_with_context(
+        s.encode("utf-8") for s in entries_csv(ids, year, current_user._get_current_object())
+    )
     return _download(body, "text/csv; charset=utf-8", f"entries-{year}{suffix}.csv")

@@ -27,7 +27,7 @@ from ..services.tallies import reporting_today
 from .entries import ENTRY_FILTERS, ENTRY_WORDS, PAGE_SIZE, entries_behind
 
 bp = Blueprint("tallies", __name__)
-VIEWERS = ("supervisor", "coordinator", "admin")
+VIEWERS = scope.VIEWERS
 
 
 @bp.app_template_filter("tally_local_time")
