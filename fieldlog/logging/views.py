@@ -18,9 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import clock
 from ..auth import roles_required
 from ..models import Entry, Municipality, Promise
-from ..services import tallies
 from ..services.commitments import PromiseResolver, active_commitment, municipalities_for
 from ..services.entries import SyncResult, sync_entries, validate_entry
 from . import formdata
@@ -52,7 +52,7 @@ def index():
     """The promises of the commitment in force, to log against."""
     municipalities = sorted(municipalities_for(current_user), key=lambda m: m.name)
     municipality = chosen_municipality(municipalities)
-    today = tallies.today_local(zone())
+    today = clock.today()
     commitment = active_commitment(municipality, today) if municipality else None
     groups = promise_groups(commitment, today.year) if commitment else []
     can_log = current_user.role in LOGGERS
@@ -91,7 +91,7 @@ def render_form(
     promise: Promise, fields: dict, errors: dict, entry: Entry | None = None, status=200
 ):
     """The entry form for a promise, filled with ``fields``."""
-    today = tallies.today_local(zone())
+    today = clock.today()
     start = formdata.form_start(fields, zone())
     warning = formdata.not_counted_reason(promise, start, zone()) if start else None
     places = last_places(current_user)
