@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
+# More pytest arguments for `make test`, e.g. PYTEST_ARGS='-m "not browser"'.
+PYTEST_ARGS ?=
 
 .PHONY: run test translations i18n screenshots bench lint clean
 
@@ -29,7 +31,7 @@ run: $(VENV)/.installed translations
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev-installed translations
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 screenshots: $(VENV)/.dev-installed translations
 	$(BIN)/python -m tests.browser.screenshots

@@ -11,6 +11,7 @@ class Config:
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     FIELDLOG_TIMEZONE = "Europe/Stockholm"
+    FIELDLOG_TODAY = None  # an ISO date fixes what clock.today() says (tests, demos)
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
     LANGUAGES = ("sv", "en")
@@ -38,6 +39,8 @@ def env_overrides(source: Mapping | None = None) -> dict:
     if zone := source.get("FIELDLOG_TIMEZONE"):
         found["FIELDLOG_TIMEZONE"] = zone
         found["BABEL_DEFAULT_TIMEZONE"] = zone
+    if day := source.get("FIELDLOG_TODAY"):
+        found["FIELDLOG_TODAY"] = day
     if source.get("FIELDLOG_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
         found["SESSION_COOKIE_SECURE"] = True
         found["REMEMBER_COOKIE_SECURE"] = True

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from . import clock
 from .database import begin_write
 from .extensions import db
 from .models import Entry, User
@@ -72,7 +73,7 @@ def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
     supervisor = db.session.scalar(select(User).where(User.username == "gruppchef"))
     if not officers or supervisor is None:
         return 0
-    today = dt.datetime.now(zone).date()
+    today = clock.today()
     made = 0
     for officer in officers:
         batch = []
@@ -107,7 +108,7 @@ def make_sample_entries(days: int = 365, seed: int = 2506) -> int:
         made += sum(r.status == "created" for r in results)
     # Most older entries have been reviewed; the last week waits in the queue.
     begin_write()
-    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    cutoff = dt.datetime.combine(today - dt.timedelta(days=7), dt.time(), zone)
     ids = list(db.session.scalars(select(Entry.id).where(Entry.started_at < cutoff)))
     rejected = set(rng.sample(ids, k=len(ids) // 20)) if ids else set()
     now = dt.datetime.now(dt.UTC)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from .factories import TODAY, csrf_from
 
-from .factories import csrf_from
-
-THIS_YEAR = dt.date.today().year
-# A period around today, so that the new commitment is the one in force whenever the suite runs.
+THIS_YEAR = TODAY.year
+# A period around the tests' today, so that the new commitment is the one in force on it.
 VALID_FROM = f"{THIS_YEAR - 1}-01-01"
 VALID_TO = f"{THIS_YEAR + 1}-12-31"
 

@@ -83,6 +83,8 @@ def app(database_url, tmp_path):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "RATELIMIT_STORAGE_URI": "memory://",
+            # No test depends on the real date: "today" is a fixed day of 2026.
+            "FIELDLOG_TODAY": factories.TODAY.isoformat(),
             # A quicker hash keeps the suite fast; test_auth checks the production default.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
@@ -151,7 +153,8 @@ def auth(client):
 
 @pytest.fixture
 def live_server(app, database_url, tmp_path):
-    """The app served by gunicorn in a separate process, on the test's database."""
+    """The app served by gunicorn in a separate process, on the test's database and today."""
     _db.session.commit()
-    with gunicorn(database_url, tmp_path / "gunicorn.log") as url:
+    log_path = tmp_path / "gunicorn.log"
+    with gunicorn(database_url, log_path, today=app.config["FIELDLOG_TODAY"]) as url:
         yield url

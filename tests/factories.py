@@ -16,6 +16,11 @@ BUNDLED = Path(__file__).resolve().parent.parent / "fieldlog" / "data" / "medbor
 PASSWORD = "correct horse battery"
 PITEA = "Piteå älvdal"
 MALARDALEN = "Västra Mälardalen"
+# The tests' today (the app fixture's FIELDLOG_TODAY): a plain working Wednesday of 2026, when
+# every bundled agreement of Piteå älvdal is in force, and past whenever the suite runs.
+TODAY = dt.date(2026, 6, 10)
+# The default start of a test entry, local time: the morning of TODAY.
+START = f"{TODAY.isoformat()}T09:00"
 
 
 def import_bundled() -> list[str]:
@@ -43,15 +48,20 @@ def make_users() -> dict[str, User]:
 def entry_data(
     promise: str = "arjeplog-fotpatrull", started_at: str | None = None, **fields
 ) -> dict:
-    """An ENTRY of CONTRACT, valid by default."""
+    """An ENTRY of CONTRACT, valid by default: started at START, the morning of TODAY."""
     if started_at is None:
-        started_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+        started_at = START
     return {"client_id": str(uuid.uuid4()), "promise": promise, "started_at": started_at, **fields}
 
 
-def recent_weekday(zone: dt.tzinfo) -> dt.date:
-    """A working weekday about a week ago, no public holiday or eve (rule 3's own calendar)."""
-    day = dt.datetime.now(zone).date() - dt.timedelta(days=7)
+def an_hour_ago() -> str:
+    """A start an hour before the real now, for the tests about recency (late sending)."""
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+
+
+def recent_weekday(today: dt.date = TODAY) -> dt.date:
+    """A working weekday about a week before ``today``, no holiday or eve (rule 3's calendar)."""
+    day = today - dt.timedelta(days=7)
     while day.weekday() >= 5 or is_holiday_or_eve(day):
         day -= dt.timedelta(days=1)
     return day

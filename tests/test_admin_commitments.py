@@ -90,12 +90,8 @@ def test_a_promise_key_used_twice_or_elsewhere_is_refused(client, auth, users):
 
 
 def _approved_daytime_entry(users, promise_key: str) -> None:
-    started = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)
-    while started.weekday() >= 5:
-        started -= dt.timedelta(days=1)
-    [result] = sync_entries(
-        users["officer"], [entry_data(promise=promise_key, started_at=f"{started}T11:00:00")]
-    )
+    # The default start: a working weekday morning, no holiday, outside inconvenient hours.
+    [result] = sync_entries(users["officer"], [entry_data(promise=promise_key)])
     assert result.status == "created", result.errors
     record_review(users["supervisor"], result.entry_id, "approve", None)
 

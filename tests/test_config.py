@@ -10,10 +10,12 @@ def test_environment_names_map_to_settings(monkeypatch):
     monkeypatch.setenv("FIELDLOG_DATABASE_URL", "postgresql+psycopg://u@h/db")
     monkeypatch.setenv("FIELDLOG_SECRET_KEY", "s3cret")
     monkeypatch.setenv("FIELDLOG_TIMEZONE", "Europe/Helsinki")
+    monkeypatch.setenv("FIELDLOG_TODAY", "2026-06-10")
     found = env_overrides()
     assert found["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert found["SECRET_KEY"] == "s3cret"
     assert found["FIELDLOG_TIMEZONE"] == "Europe/Helsinki"
+    assert found["FIELDLOG_TODAY"] == "2026-06-10"
 
 
 def test_the_same_names_work_in_instance_config():

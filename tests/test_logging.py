@@ -22,7 +22,7 @@ ZONE = ZoneInfo("Europe/Stockholm")
 
 def weekday_at(hour: int) -> dt.datetime:
     """A recent weekday (not a holiday) at ``hour`` local time."""
-    return dt.datetime.combine(recent_weekday(ZONE), dt.time(hour, 0), ZONE)
+    return dt.datetime.combine(recent_weekday(), dt.time(hour, 0), ZONE)
 
 
 def form_fields(page, **overrides) -> dict:

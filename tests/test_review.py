@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fieldlog.extensions import db
 from fieldlog.models import AuditEvent
 
-from .factories import csrf_from
+from .factories import an_hour_ago, csrf_from
 from .review_helpers import log, post_review, status_of, tally
 
 
@@ -71,7 +71,7 @@ def test_queue_warns_about_time_rule_and_late_sending(client, auth, users):
 
 
 def test_no_warning_for_an_ordinary_recent_entry(client, auth, users):
-    log(users["officer"])
+    log(users["officer"], started_at=an_hour_ago())  # recent by the real clock that stamps it
     auth.login("supervisor")
     page = client.get("/review").get_data(as_text=True)
     assert 'class="warning"' not in page and "dygn efter" not in page

@@ -1,11 +1,11 @@
 """Managing commitments, activity types and accounts in the browser (coordinators and admins)."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
+from .. import clock
 from ..auth import roles_required
 from ..rules import commitment_in_force
-from ..services import tallies
 from ..services.admin_commitments import managed_municipalities
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -15,7 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required("coordinator", "admin")
 def index():
     """The commitments of the caller's municipalities, with what may be done to them."""
-    today = tallies.today_local(current_app.config["FIELDLOG_TIMEZONE"])
+    today = clock.today()
     municipalities = managed_municipalities(current_user)
     in_force = {m.id: commitment_in_force(m.commitments, today) for m in municipalities}
     return render_template(

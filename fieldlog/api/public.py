@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from .. import clock
 from ..public.views import cacheable, public_year
 from ..services.commitments import municipality_by_code
 from ..services.followups import qualitative_states
-from ..services.tallies import ROW_FIELDS, reporting_today, yearly_rows
+from ..services.tallies import ROW_FIELDS, yearly_rows
 from . import bp
 from .auth import api_error
 
@@ -23,7 +24,7 @@ def public_progress(code: str):
     year = public_year()
     if year is None:
         api_error(400, "year: ett årtal mellan 2000 och 2100, till exempel 2025")
-    rows = yearly_rows([municipality], year, reporting_today())
+    rows = yearly_rows([municipality], year, clock.today())
     words = qualitative_states([municipality], year).values()
     return cacheable(
         jsonify(

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import clock
 from ..extensions import db
 from ..models import Commitment, Entry, Promise
 from ..services import scope, tallies
@@ -29,7 +30,7 @@ def _zone() -> str:
 def _year_arg() -> int:
     raw = request.args.get("year")
     if raw is None:
-        return tallies.today_local(_zone()).year
+        return clock.today().year
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         api_error(400, _("year: ett årtal, till exempel 2025."))
     return int(raw)
@@ -59,7 +60,7 @@ def me():
 def commitment_active():
     """The commitment in force in a municipality on a day, with its promises' tallies that year."""
     municipality = scope.municipality_in_scope(current_user, request.args.get("municipality"))
-    day = tallies.today_local(_zone())
+    day = clock.today()
     if request.args.get("on"):
         try:
             day = dt.date.fromisoformat(request.args["on"])
@@ -167,5 +168,5 @@ def get_tallies():
         municipalities = [scope.municipality_in_scope(current_user, request.args["municipality"])]
     else:
         municipalities = scope.visible_municipalities(current_user)
-    rows = tallies.yearly_rows(municipalities, year, tallies.reporting_today())
+    rows = tallies.yearly_rows(municipalities, year, clock.today())
     return jsonify(year=year, tallies=[{k: r[k] for k in tallies.ROW_FIELDS} for r in rows])

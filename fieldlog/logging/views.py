@@ -18,10 +18,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import clock
 from ..auth import roles_required
 from ..labels import outside_window_reason
 from ..models import Entry, Municipality, Promise
-from ..services import scope, tallies
+from ..services import scope
 from ..services.commitments import PromiseResolver, active_commitment
 from ..services.entries import SyncResult, sync_entries, validate_entry
 from . import formdata
@@ -53,7 +54,7 @@ def index():
     """The promises of the commitment in force, to log against."""
     municipalities = scope.visible_municipalities(current_user)
     municipality = chosen_municipality(municipalities)
-    today = tallies.today_local(zone())
+    today = clock.today()
     commitment = active_commitment(municipality, today) if municipality else None
     groups = promise_groups(commitment, today.year, current_user) if commitment else []
     can_log = current_user.role in LOGGERS
@@ -96,7 +97,7 @@ def render_form(
     promise: Promise, fields: dict, errors: dict, entry: Entry | None = None, status=200
 ):
     """The entry form for a promise, filled with ``fields``."""
-    today = tallies.today_local(zone())
+    today = clock.today()
     start = formdata.form_start(fields, zone())
     warning = formdata.not_counted_reason(promise, start, zone()) if start else None
     places = last_places(current_user)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from .. import clock
 from ..security import allow_framing
 from ..services.commitments import municipality_by_code
 from ..services.exports import parse_year
 from ..services.followups import STATE_WORDS, STATUS_WORDS, overview
-from ..services.tallies import reporting_today
 
 bp = Blueprint("public", __name__)
 MAX_AGE = 300
@@ -26,7 +26,7 @@ def cacheable(response: Response) -> Response:
 def public_year() -> int | None:
     """The ``year`` argument (this year when absent); None when it is not a year."""
     raw = request.args.get("year")
-    return reporting_today().year if not raw else parse_year(raw)
+    return clock.today().year if not raw else parse_year(raw)
 
 
 def _render(code: str, template: str) -> Response:
@@ -34,7 +34,7 @@ def _render(code: str, template: str) -> Response:
     year = public_year()
     if municipality is None or year is None:
         abort(404)
-    today = reporting_today()
+    today = clock.today()
     context = {
         "municipality": municipality,
         "year": year,

@@ -194,23 +194,6 @@ def tally_for(promise_ids: Iterable[int], year: int) -> dict[int, dict[str, int]
     return {pid: found.get(pid, dict.fromkeys(COLUMNS, 0)) for pid in ids}
 
 
-def reporting_today() -> dt.date:
-    """Today in the local zone, or the fixed day of the FIELDLOG_TODAY setting (tests)."""
-    from flask import current_app
-
-    fixed = current_app.config.get("FIELDLOG_TODAY")
-    if fixed:
-        return fixed if isinstance(fixed, dt.date) else dt.date.fromisoformat(fixed)
-    return today_local(current_app.config["FIELDLOG_TIMEZONE"])
-
-
-def today_local(zone: str) -> dt.date:
-    """Today's date in the local zone."""
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(zone)).date()
-
-
 def yearly_rows(municipalities, year: int, today: dt.date) -> list[dict]:
     """One row per countable promise of each commitment in force during ``year``, from kept tallies.
 

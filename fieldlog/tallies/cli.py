@@ -17,6 +17,7 @@ export_cli = AppGroup("export", help="Write the exports of the tallies to files.
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="the file to write")
 def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
     """Write the tallies of a year, byte for byte as the web export gives them."""
+    from .. import clock
     from ..services.exports import (
         export_municipalities,
         parse_year,
@@ -24,7 +25,7 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
         tallies_csv,
     )
     from ..services.followups import overview
-    from ..services.tallies import reporting_today, yearly_rows
+    from ..services.tallies import yearly_rows
     from ..services.workbook import tallies_xlsx
 
     number = parse_year(year)
@@ -37,7 +38,7 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
         _fail(
             f"--municipality: no municipality with code {code!r}" if code else "no municipalities"
         )
-    today = reporting_today()
+    today = clock.today()
     if fmt == "csv":
         body = tallies_csv(yearly_rows(municipalities, number, today), number)
     else:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response, request, stream_with_context
 from flask_login import current_user
 
+from .. import clock
 from ..auth import roles_required
 from ..services.exports import entries_csv, record_export, tallies_csv
 from ..services.followups import overview
-from ..services.tallies import reporting_today, yearly_rows
+from ..services.tallies import yearly_rows
 from ..services.workbook import tallies_xlsx
 from .views import VIEWERS, bp, chosen_year, scoped_municipalities
 
@@ -33,7 +34,7 @@ def _audit(kind: str, year: int, code: str | None) -> None:
 def tallies_csv_export():
     """The year's tallies as CSV for Swedish Excel (CONTRACT's header, BOM, ``;``)."""
     year, code = chosen_year(), request.args.get("municipality") or None
-    rows = yearly_rows(scoped_municipalities(code), year, reporting_today())
+    rows = yearly_rows(scoped_municipalities(code), year, clock.today())
     _audit("tallies.csv", year, code)
     suffix = f"-{code}" if code else ""
     return _download(
@@ -46,7 +47,7 @@ def tallies_csv_export():
 def tallies_xlsx_export():
     """The year's tallies as a Swedish workbook: a summary and a sheet per municipality."""
     year, code = chosen_year(), request.args.get("municipality") or None
-    body = tallies_xlsx(year, overview(scoped_municipalities(code), year, reporting_today()))
+    body = tallies_xlsx(year, overview(scoped_municipalities(code), year, clock.today()))
     _audit("tallies.xlsx", year, code)
     suffix = f"-{code}" if code else ""
     return _download(body, XLSX, f"tallies-{year}{suffix}.xlsx")

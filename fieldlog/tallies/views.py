@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import rules
+from .. import clock, rules
 from ..api.auth import api_error
 from ..auth import roles_required
 from ..labels import outside_window_short
@@ -23,7 +23,6 @@ from ..services.followups import (
     overview,
     record_follow_up,
 )
-from ..services.tallies import reporting_today
 from .entries import ENTRY_FILTERS, ENTRY_WORDS, PAGE_SIZE, entries_behind
 
 bp = Blueprint("tallies", __name__)
@@ -40,7 +39,7 @@ def chosen_year() -> int:
     """The ``year`` argument, this year when absent; a bad one ends the request with 400."""
     raw = request.args.get("year")
     if raw is None or raw == "":
-        return reporting_today().year
+        return clock.today().year
     year = parse_year(raw)
     if year is None:
         api_error(400, _("year: ett årtal mellan 2000 och 2100, till exempel 2025."))
@@ -55,7 +54,7 @@ def scoped_municipalities(code: str | None) -> list[Municipality]:
 
 
 def _page_context(year: int, code: str | None) -> dict:
-    today = reporting_today()
+    today = clock.today()
     return {
         "year": year,
         "today": today,
@@ -133,7 +132,7 @@ def follow_up():
     return redirect(
         url_for(
             "tallies.index",
-            year=year or reporting_today().year,
+            year=year or clock.today().year,
             _anchor=f"p-{form.get('promise', '')}",
         )
     )

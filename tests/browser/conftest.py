@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
 
 PHONE = {"width": 390, "height": 844}
+ZONE = ZoneInfo("Europe/Stockholm")
+# The time of day a phone's clock shows on the tests' fixed day: working hours.
+PHONE_TIME = dt.time(10, 0)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -50,8 +55,8 @@ def browser():
         browser.close()
 
 
-def phone_context(browser, base_url: str, scale: int = 2):
-    """A new phone-sized browser context with touch (a second phone, where a test needs one)."""
+def phone_context(browser, base_url: str, scale: int = 2, today: str | None = None):
+    """A new phone-sized browser context with touch; with ``today``, its clock stops on that day."""
     context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=scale,
@@ -62,13 +67,17 @@ def phone_context(browser, base_url: str, scale: int = 2):
         timezone_id="Europe/Stockholm",
     )
     context.set_default_timeout(10_000)
+    if today:
+        # The phone fills in the entry form from its own clock: the server's "today" with it.
+        day = dt.date.fromisoformat(today)
+        context.clock.set_fixed_time(dt.datetime.combine(day, PHONE_TIME, ZONE))
     return context
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    """A fresh phone-sized browser context with touch, pointed at the live server."""
-    context = phone_context(browser, live_server)
+def phone(browser, live_server, app):
+    """A fresh phone-sized context on the live server, its clock on the app's fixed day."""
+    context = phone_context(browser, live_server, today=app.config["FIELDLOG_TODAY"])
     yield context
     context.close()
 

@@ -22,9 +22,9 @@ def test_screenshots(browser, phone, live_server, demo):
         ("arjeplog-felanmalan", "genomfort", "Rutinen för felanmälan är beslutad och spridd."),
         ("arjeplog-vald-nara-relation", "pagar", "Utbildning för personalen planerad i vår."),
     ):
-        from fieldlog.services.tallies import reporting_today
+        from fieldlog.clock import today
 
-        year = reporting_today().year
+        year = today().year
         record_follow_up(demo, key, year, state, text)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = phone.new_page()

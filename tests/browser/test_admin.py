@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
 import yaml
 from playwright.sync_api import expect
 
@@ -20,6 +21,7 @@ from ..admin_helpers import THIS_YEAR, THREE_PROMISES, VALID_FROM, VALID_TO
 from ..factories import BUNDLED, PASSWORD, PITEA
 from .conftest import login, phone_context
 
+pytestmark = pytest.mark.browser
 # `make screenshots` points this at docs/screenshots/; an ordinary run keeps the tree clean.
 SCREENSHOTS = Path(os.environ.get("FIELDLOG_SCREENSHOTS_DIR") or tempfile.mkdtemp())
 

@@ -1,7 +1,11 @@
 """Logging in on a phone."""
 
+import pytest
+
 from ..factories import PASSWORD
 from .conftest import login
+
+pytestmark = pytest.mark.browser
 
 
 def test_an_officer_logs_in_on_a_phone(phone, users):

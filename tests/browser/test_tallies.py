@@ -16,6 +16,7 @@ from fieldlog.models import User
 from ..tallies_data import ZONE, log
 from .conftest import login
 
+pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
