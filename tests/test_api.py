@@ -79,6 +79,16 @@ def test_a_session_caller_must_send_the_x_csrf_token_to_write(api, users):
     assert api.get("/api/v1/entries").status_code == 200  # reading needs no token
 
 
+def test_a_refused_csrf_token_is_told_apart_from_other_bad_requests(api, users):
+    token = api.login("officer")
+    stale = api.post("/api/v1/entries", json={"entries": []}, headers={"X-CSRFToken": "stale"})
+    assert stale.status_code == 400
+    assert stale.get_json() == {"error": "X-CSRFToken saknas eller är ogiltig.", "code": "csrf"}
+    malformed = api.post("/api/v1/entries", json={"entry": {}}, headers={"X-CSRFToken": token})
+    assert malformed.status_code == 400 and malformed.get_json()["error"]
+    assert "code" not in malformed.get_json()  # a phone shows this one and does not retry
+
+
 def test_a_bearer_caller_needs_no_csrf_token(api, users):
     results = api.sync(users["officer"], factories.entry_data())
     assert results[0]["status"] == "created"

@@ -4,6 +4,7 @@ its field errors in Swedish, and the scope of /entries."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from zoneinfo import ZoneInfo
 
@@ -224,3 +225,23 @@ def test_the_service_worker_is_served_at_the_root(client):
         assert 'addEventListener("fetch"' in response.get_data(as_text=True)
     with client.get("/static/manifest.webmanifest") as manifest:
         assert manifest.status_code == 200 and b'"start_url": "/"' in manifest.data
+
+
+def outbox_texts(page) -> dict:
+    """The words the page hands to its scripts."""
+    html = page.get_data(as_text=True)
+    return json.loads(re.search(r'id="fieldlog-text">(.*?)</script>', html, re.S).group(1))
+
+
+def test_the_scripts_get_counts_in_singular_and_plural(app, client, auth, users):
+    auth.login("officer")
+    texts = outbox_texts(client.get("/"))
+    assert texts["unsent"] == ["{n} ej skickad", "{n} ej skickade"]
+    one, many = texts["logout_confirm"]
+    assert one.startswith("{n} post är inte skickad. Den sparas")
+    assert many.startswith("{n} poster är inte skickade. De sparas")
+    client.get("/lang/en?next=/")
+    with app.app_context():  # a fresh context, as each real request has: no cached language
+        english = outbox_texts(client.get("/"))
+    assert english["logout_confirm"][0].startswith("{n} entry is not sent.")
+    assert english["states"]["invalid"] == "Invalid" and english["fix"] == "Correct"

@@ -14,16 +14,18 @@ from werkzeug.exceptions import default_exceptions
 from wtforms import ValidationError
 
 from ..auth.loaders import via_token
+from ..errors import CSRF_CODE
 from ..extensions import limiter
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 TOKEN_FAILURE_LIMIT = "20 per 5 minutes"
 
 
-def api_error(status: int, message: str) -> NoReturn:
-    """End the request with a JSON error ``{"error": message}`` and ``status``."""
+def api_error(status: int, message: str, code: str | None = None) -> NoReturn:
+    """End the request with a JSON error ``{"error": message}`` (and ``code``) and ``status``."""
     exc = default_exceptions[status]()
     exc.fieldlog_message = message
+    exc.fieldlog_code = code
     raise exc
 
 
@@ -64,7 +66,7 @@ def api_login_required(view: Callable) -> Callable:
             try:
                 validate_csrf(request.headers.get("X-CSRFToken", ""))
             except (ValidationError, CSRFError):
-                api_error(400, _("X-CSRFToken saknas eller är ogiltig."))
+                api_error(400, _("X-CSRFToken saknas eller är ogiltig."), code=CSRF_CODE)
         return view(*args, **kwargs)
 
     return token_guard(wrapped)

@@ -26,7 +26,9 @@ COUNT = {"type": "integer", "minimum": 0}
 WHEN = {"type": "string", "description": "ISO 8601; without an offset, local time"}
 
 SCHEMAS: dict[str, dict] = {
-    "Error": _object({"error": {"type": "string", "minLength": 1}}),
+    "Error": _object(
+        {"error": {"type": "string", "minLength": 1}, "code": {"enum": ["csrf"]}}, ["error"]
+    ),
     "Me": _object(
         {
             "username": {"type": "string"},

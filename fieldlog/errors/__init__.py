@@ -10,6 +10,10 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from ..extensions import db
 from ..services.scope import OutOfScope
 
+# The machine-readable ``code`` of a refused CSRF token, so that a script can tell it from
+# other 400s without reading the (translated) words.
+CSRF_CODE = "csrf"
+
 
 def wants_json() -> bool:
     """Whether the caller is an API client."""
@@ -37,7 +41,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if wants_json():
-            return jsonify(error=_("CSRF-token saknas eller är ogiltig.")), 400
+            return jsonify(error=_("CSRF-token saknas eller är ogiltig."), code=CSRF_CODE), 400
         return render_template(
             "errors/error.html", code=400, message=_("Formuläret hade gått ut. Försök igen.")
         ), 400
@@ -48,7 +52,8 @@ def register(app: Flask) -> None:
             db.session.rollback()
         description = getattr(error, "fieldlog_message", None) or _message(error)
         if wants_json():
-            response = jsonify(error=description)
+            code = getattr(error, "fieldlog_code", None)
+            response = jsonify(error=description, **({"code": code} if code else {}))
         else:
             response = app.make_response(
                 (

@@ -153,4 +153,4 @@ def service_worker():
     return response
 
 
-from . import own  # noqa: E402, F401  (the routes of /entries)
+from . import own, texts  # noqa: E402, F401  (the routes of /entries, the scripts' words)

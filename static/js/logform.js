@@ -76,6 +76,53 @@
     return e;
   }
 
+  /* An entry from the outbox, opened to be corrected: its fields, and the server's reasons beside them. */
+  var SLOTS = { started_at: ".when", ended_at: "#f-duration", place: "#f-place", officers: "#f-officers",
+    metrics: ".metrics", notes: "#f-notes", lat: "#position", lon: "#position" };
+  function fill(item) {
+    var e = item.entry, el = form.elements, m = e.metrics || {}, at = e.started_at.split("T");
+    form.dataset.new = "";
+    app.dataset.fixing = item.client_id;
+    el.client_id.value = item.client_id;
+    // A conflict answer carries the version the server holds: the correction is an edit of it.
+    el.base_version.value = item.state === "conflict" && item.version ? item.version : e.base_version || "";
+    date.value = at[0];
+    time.value = (at[1] || "").slice(0, 5);
+    el.place.value = e.place || "";
+    if (e.officers != null) el.officers.value = e.officers; // else the form's default, as the server's
+    el.notes.value = e.notes || "";
+    el.lat.value = e.lat == null ? "" : e.lat;
+    el.lon.value = e.lon == null ? "" : e.lon;
+    Object.keys(m).forEach(function (k) { if (el["metric_" + k]) el["metric_" + k].value = m[k]; });
+    if (e.ended_at) {
+      var minutes = String((Date.parse(e.ended_at + "Z") - Date.parse(e.started_at + "Z")) / 60000);
+      el.duration.value = minutes;
+      if (el.duration.value !== minutes) el.duration.add(new Option(minutes + " min", minutes, true, true));
+    }
+    explain(item.errors || {});
+    document.getElementById("save").textContent = F.text.resend;
+    warn();
+  }
+  function explain(errors) {
+    var names = Object.keys(errors), box = document.createElement("div"), list = document.createElement("ul");
+    if (!names.length) return;
+    box.className = "error-summary";
+    box.setAttribute("role", "alert");
+    box.appendChild(document.createElement("h2")).textContent = F.text.refused_title;
+    box.appendChild(list);
+    names.forEach(function (k) {
+      var slot = SLOTS[k] && form.querySelector(SLOTS[k]), p = document.createElement("p");
+      list.appendChild(document.createElement("li")).textContent = (F.text.fields[k] || k) + ": " + errors[k];
+      if (!slot) return;
+      slot = slot.closest("fieldset, .field");
+      slot.classList.add("has-error");
+      p.className = "error";
+      p.textContent = errors[k];
+      slot.appendChild(p);
+    });
+    form.parentNode.insertBefore(box, form);
+  }
+
   form.addEventListener("submit", function (ev) {
     if (!date.value || !time.value) return; // the server names the missing field
     ev.preventDefault();
@@ -86,11 +133,13 @@
         var wait = new Promise(function (r) { setTimeout(r, 6000); });
         return Promise.race([F.flush(), wait]);
       })
-      .then(function () { return F.has(e.client_id); })
-      .then(function (waiting) {
-        sessionStorage.setItem("fieldlog:saved", waiting ? "saved_local" : "saved_sent");
+      .then(function () {
+        sessionStorage.setItem("fieldlog:saved", e.client_id);
         location.href = form.dataset.next;
       }, function () { form.submit(); });
   });
-  form.dataset.ready = "1";
+  var fixing = new URLSearchParams(location.search).get("outbox");
+  (fixing ? F.get(fixing) : Promise.resolve(null)).then(function (item) {
+    if (item) { fill(item); F.render(); }
+  }).finally(function () { form.dataset.ready = "1"; });
 })();

@@ -11,9 +11,14 @@
   var listEl = document.getElementById("outbox-list");
   var STORED = { created: 1, duplicate: 1, updated: 1 };
   var PAGES = "fieldlog-pages";
-  var dbp = null, busy = null, timer = null, delay = 1000, batch = 100, note = "", saved = "";
+  var MOST = +app.dataset.batch || 100, batch = MOST;
+  var dbp = null, busy = null, timer = null, delay = 1000, note = "", saved = "";
+  var savedId = sessionStorage.getItem("fieldlog:saved");
+  sessionStorage.removeItem("fieldlog:saved");
 
   function fmt(s, k, v) { return s.replace("{" + k + "}", v); }
+  /* A count in words: the server gives [one, many] in the page's language. */
+  function count(forms, n) { return fmt(forms[n === 1 ? 0 : 1], "n", n); }
 
   /* IndexedDB, reopened whenever the browser closes it (iOS does under memory pressure). */
   function db() {
@@ -52,14 +57,29 @@
     item.saved_at = new Date().toISOString();
     return tx("readwrite", function (s) { s.put(item); }).then(render);
   }
-  function has(id) {
-    return tx("readonly", function (s) { return s.get(id); }).then(function (x) { return !!x; });
+  function get(id) {
+    return tx("readonly", function (s) { return s.get(id); }).then(function (x) {
+      return x && x.user === USER ? x : null;
+    });
   }
   function remove(id) { return tx("readwrite", function (s) { s["delete"](id); }); }
-  function mark(item, state, errors) {
-    item.state = state;
-    item.errors = errors || {};
-    return tx("readwrite", function (s) { s.put(item); });
+  /* Record the answer to what was sent. An entry corrected on the phone meanwhile stays, to go
+     as an edit of the version the server now holds. */
+  function settle(sent, r) {
+    return tx("readwrite", function (s) {
+      var q = s.get(sent.client_id);
+      q.onsuccess = function () {
+        var cur = q.result;
+        if (!cur) return;
+        if (cur.saved_at !== sent.saved_at) {
+          if (STORED[r.status] && r.version) { cur.entry.base_version = r.version; s.put(cur); }
+        } else if (STORED[r.status]) {
+          s["delete"](cur.client_id);
+        } else {
+          cur.state = r.status; cur.errors = r.errors || {}; cur.version = r.version; s.put(cur);
+        }
+      };
+    });
   }
 
   function token() {
@@ -88,28 +108,45 @@
   function flush() {
     if (busy) return busy;
     clearTimeout(timer);
-    var sent = 0, csrfRetried = false;
+    var sent = 0, csrfRetried = false, tooBig = Infinity;
     busy = mine().then(function (items) {
       var queue = items.filter(function (i) { return i.state === "new"; });
+      function answered(chunk, results) {
+        return Promise.all(chunk.map(function (item, k) {
+          if (STORED[results[k].status]) sent++;
+          return settle(item, results[k]);
+        })).then(function () { queue = queue.slice(chunk.length); return next(); });
+      }
+      /* A 400 about the CSRF token: a fresh token, once. Any other: shown, and not sent again. */
+      function badRequest(chunk, body) {
+        if (body.code !== "csrf") {
+          var why = { status: "refused", errors: { entry: body.error || "HTTP 400" } };
+          return answered(chunk, chunk.map(function () { return why; }));
+        }
+        if (csrfRetried) return retry(T.login);
+        csrfRetried = true;
+        return freshToken().then(next);
+      }
       function next() {
         if (!queue.length) return done();
         var chunk = queue.slice(0, batch);
-        note = T.sending; show(queue.length);
+        note = T.sending; show(items.length - sent);
         return post(chunk.map(function (i) { return i.entry; })).then(function (res) {
-          if (res.status === 413 && batch > 1) { batch = Math.max(1, batch >> 1); return next(); }
-          if (res.status === 400 && !csrfRetried) { csrfRetried = true; return freshToken().then(next); }
+          // Too large: half of what was sent, and never again as many during this send.
+          if (res.status === 413 && chunk.length > 1) {
+            tooBig = chunk.length; batch = chunk.length >> 1; return next();
+          }
+          if (res.status === 400) {
+            return res.json().then(null, function () { return {}; }).then(function (body) {
+              return badRequest(chunk, body);
+            });
+          }
           if (res.status === 401) return retry(T.login);
           if (!res.ok) return retry();
           return res.json().then(function (body) {
-            var work = body.results.map(function (r, k) {
-              if (STORED[r.status]) { sent++; return remove(chunk[k].client_id); }
-              return mark(chunk[k], r.status, r.errors);
-            });
-            return Promise.all(work).then(function () {
-              localStorage.setItem("fieldlog:last-sync:" + USER, new Date().toISOString());
-              queue = queue.slice(chunk.length);
-              return next();
-            });
+            localStorage.setItem("fieldlog:last-sync:" + USER, new Date().toISOString());
+            batch = Math.min(MOST, tooBig - 1, batch * 2);
+            return answered(chunk, body.results);
           });
         }, function () { return retry(); });
       }
@@ -128,7 +165,7 @@
 
   function show(waiting) {
     var last = localStorage.getItem("fieldlog:last-sync:" + USER), parts = saved ? [saved] : [];
-    parts.push(waiting ? (waiting === 1 ? T.unsent_one : fmt(T.unsent, "n", waiting)) : T.all_sent);
+    parts.push(waiting ? count(T.unsent, waiting) : T.all_sent);
     if (last || waiting) parts.push(last ? fmt(T.last_sync, "t", new Date(last).toLocaleString("sv-SE", {
       dateStyle: "short", timeStyle: "short" })) : T.never);
     if (note) parts.push(note);
@@ -140,37 +177,55 @@
   function render() {
     return mine().then(function (items) {
       var perPromise = {};
+      saved = savedText(items);
       show(items.length);
       listEl.textContent = "";
       items.forEach(function (i) {
         perPromise[i.entry.promise] = (perPromise[i.entry.promise] || 0) + 1;
-        if (i.state === "new" && !app.dataset.listUnsent) return;
-        var li = document.createElement("li"), b = document.createElement("button");
-        li.textContent = i.label + " · " + i.entry.started_at.replace("T", " ") + " · " +
-          (i.state === "new" ? T.waiting : i.state === "conflict" ? T.conflict : T.invalid);
-        li.className = "is-" + i.state;
-        Object.keys(i.errors || {}).forEach(function (k) {
-          var p = document.createElement("p");
-          p.className = "error";
-          p.textContent = (T.fields[k] || k) + ": " + i.errors[k];
-          li.appendChild(p);
-        });
-        b.type = "button"; b.className = "btn btn-danger"; b.textContent = T.remove;
-        b.addEventListener("click", function () {
-          if (confirm(T.remove_confirm)) remove(i.client_id).then(render);
-        });
-        li.appendChild(b);
-        listEl.appendChild(li);
+        if ((i.state === "new" && !app.dataset.listUnsent) || i.client_id === app.dataset.fixing) return;
+        listEl.appendChild(row(i));
       });
       document.querySelectorAll("[data-promise] [data-unsent]").forEach(function (el) {
         var n = perPromise[el.closest("[data-promise]").dataset.promise] || 0;
         el.hidden = !n;
-        el.textContent = n ? " · " + (n === 1 ? T.unsent_one : fmt(T.unsent, "n", n)) : "";
+        el.textContent = n ? " · " + count(T.unsent, n) : "";
       });
-      var msg = sessionStorage.getItem("fieldlog:saved");
-      if (msg) { sessionStorage.removeItem("fieldlog:saved"); saved = T[msg] || ""; show(items.length); }
       return items;
     });
+  }
+  /* What became of the entry just saved: sent, waiting, or refused by the server. */
+  function savedText(items) {
+    if (!savedId) return "";
+    var item = items.filter(function (i) { return i.client_id === savedId; })[0];
+    return !item ? T.saved_sent : item.state === "new" ? T.saved_local : T.saved_refused;
+  }
+  function element(tag, cls, text) {
+    var el = document.createElement(tag);
+    el.className = cls;
+    el.textContent = text;
+    return el;
+  }
+  /* One entry still on the phone: its state, the server's reasons, "Rätta" and "Ta bort". */
+  function row(i) {
+    var li = element("li", "is-" + i.state, ""), actions = element("div", "outbox-actions", "");
+    var fix = element("a", "btn", T.fix), b = element("button", "btn btn-danger", T.remove);
+    li.appendChild(element("span", "outbox-what", i.label + " · " + i.entry.started_at.replace("T", " ")));
+    li.appendChild(element("span", "badge outbox-state", T.states[i.state] || i.state));
+    Object.keys(i.errors || {}).forEach(function (k) {
+      li.appendChild(element("p", "error", (T.fields[k] || k) + ": " + i.errors[k]));
+    });
+    fix.href = app.dataset.log.replace("KEY", encodeURIComponent(i.entry.promise)) +
+      "?outbox=" + encodeURIComponent(i.client_id);
+    if (i.entry.promise) actions.appendChild(fix);
+    b.type = "button";
+    b.addEventListener("click", function () {
+      if (!confirm(T.remove_confirm)) return;
+      if (i.client_id === savedId) savedId = null;
+      remove(i.client_id).then(render);
+    });
+    actions.appendChild(b);
+    li.appendChild(actions);
+    return li;
   }
 
   /* After entries went through, show the server's new counts without a reload. */
@@ -227,12 +282,12 @@
   document.querySelectorAll('form[action$="/logout"]').forEach(function (form) {
     form.addEventListener("submit", function (e) {
       var n = +(statusEl.dataset.unsent || 0);
-      if (n && !confirm(fmt(T.logout_confirm, "n", n))) { e.preventDefault(); return; }
+      if (n && !confirm(count(T.logout_confirm, n))) { e.preventDefault(); return; }
       localStorage.removeItem("fieldlog:pages-owner");
       if (window.caches) caches["delete"](PAGES);
     });
   });
 
-  window.Fieldlog = { put: put, has: has, flush: flush, render: render, text: T };
+  window.Fieldlog = { put: put, get: get, flush: flush, render: render, text: T };
   start();
 })();

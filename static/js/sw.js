@@ -1,7 +1,7 @@
 /* Fieldlog service worker: the app shell from the cache, the officer's pages network first with
    the cached copy when there is no coverage. POSTs are never touched: the page's outbox sends them. */
 "use strict";
-var SHELL = "fieldlog-shell-v1", PAGES = "fieldlog-pages";
+var SHELL = "fieldlog-shell-v2", PAGES = "fieldlog-pages";
 var SHELL_URLS = ["/static/css/app.css", "/static/css/logging.css", "/static/js/outbox.js",
   "/static/js/logform.js", "/static/manifest.webmanifest", "/static/icons/icon.svg",
   "/static/icons/icon-192.png"];
