@@ -60,6 +60,18 @@ def entries():
     return page, 422 if filters.errors else 200
 
 
+def _nothing_changed(entry: Entry):
+    """Say plainly that an unchanged resend changed nothing; a rejected entry stays rejected."""
+    if entry.status == "rejected":
+        flash(
+            _("Ingenting ändrades, så posten skickades inte igen och är fortfarande avslagen."),
+            "warning",
+        )
+        return redirect(url_for(".edit", entry_id=entry.id))
+    flash(_("Ingenting ändrades. Posten väntar fortfarande på granskning."), "warning")
+    return redirect(url_for(".entries"))
+
+
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 @roles_required(*LOGGERS)
 def edit(entry_id: int):
@@ -73,9 +85,13 @@ def edit(entry_id: int):
         return render_form(promise, formdata.entry_form(entry, zone()), {}, entry=entry)
     fields = formdata.posted_form(request.form, promise)
     fields["client_id"] = entry.client_id
+    if formdata.unchanged(fields, entry, zone()):
+        return _nothing_changed(entry)
     result, errors = save_form(fields, promise)
     if result is None:
         return render_form(promise, fields, errors, entry=entry, status=422)
+    if result.status == "duplicate":
+        return _nothing_changed(entry)
     flash(_("Ändringen är sparad. Posten väntar på granskning."), "success")
     return redirect(url_for(".entries"))
 
