@@ -1,7 +1,9 @@
 """Engine set-up for SQLite (WAL, busy timeout, foreign keys, BEGIN IMMEDIATE for writes)."""
 
-from sqlalchemy import event
+from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from .extensions import db
 
@@ -21,6 +23,8 @@ def configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # SQLite's own lower() folds only A–Z; searches must find "Älvsbyn" from "älvsbyn".
+        dbapi_conn.create_function("fieldlog_lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
@@ -28,6 +32,27 @@ def configure_sqlite(engine: Engine) -> None:
         # concurrency whatever the timeout; writers take the lock up front.
         immediate = conn.get_execution_options().get("fieldlog_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class unicode_lower(GenericFunction):  # noqa: N801  (used as a SQL function: unicode_lower(col))
+    """SQL: a text in lower case, Å, Ä and Ö too, on SQLite and PostgreSQL alike."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element, compiler, **kw):
+    return f"fieldlog_lower({compiler.process(element.clauses, **kw)})"
 
 
 def begin_write() -> None:

@@ -1,5 +1,6 @@
 """Admins manage accounts; deactivation and resets end sessions and tokens at once; audited."""
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -125,9 +126,8 @@ def test_deactivation_ends_sessions_and_tokens_at_once(app, client, auth, users)
     assert officer_client.get("/").status_code == 200
     auth.login("admin")
     officer = _user("officer")
-    page = _post(client, f"/admin/users/{officer.id}/tokens", label="telefon").get_data(
-        as_text=True
-    )
+    issued = _post(client, f"/admin/users/{officer.id}/tokens", label="telefon")
+    page = client.get(issued.headers["Location"]).get_data(as_text=True)
     secret = re.search(r'<code id="new-token">([^<]+)</code>', page).group(1)
     bearer = {"Authorization": f"Bearer {secret}"}
     assert officer_client.get("/api/v1/me", headers=bearer).status_code == 200
@@ -145,13 +145,25 @@ def test_deactivation_ends_sessions_and_tokens_at_once(app, client, auth, users)
     assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
 
 
+def _tokens() -> int:
+    db.session.commit()  # end the read snapshot: see what the requests stored
+    return len(db.session.scalars(select(ApiToken)).all())
+
+
 def test_a_token_is_shown_once_and_can_be_revoked(app, client, auth, users):
     auth.login("admin")
     officer = _user("officer")
-    response = _post(client, f"/admin/users/{officer.id}/tokens", label="surfplatta")
+    issued = _post(client, f"/admin/users/{officer.id}/tokens", label="surfplatta")
+    # Post, redirect, get: reloading the page that shows the token does not issue another.
+    assert issued.status_code == 303
+    assert issued.headers["Location"] == f"/admin/users/{officer.id}"
+    response = client.get(issued.headers["Location"])
     assert response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'<code id="new-token">([^<]+)</code>', response.get_data(as_text=True))[1]
-    assert secret not in client.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    reloaded = client.get(f"/admin/users/{officer.id}")
+    assert secret not in reloaded.get_data(as_text=True)
+    assert 'id="new-token"' not in reloaded.get_data(as_text=True)
+    assert _tokens() == 1
     bearer = {"Authorization": f"Bearer {secret}"}
     assert app.test_client().get("/api/v1/me", headers=bearer).get_json()["username"] == "officer"
     token = db.session.scalar(select(ApiToken).where(ApiToken.label == "surfplatta"))
@@ -207,3 +219,28 @@ def test_users_change_their_own_password(app, client, auth, users):
 def _post_password(client, **data):
     token = csrf_from(client.get("/admin/password"))
     return client.post("/admin/password", data={"csrf_token": token, **data})
+
+
+def test_a_token_issued_for_one_user_is_not_shown_on_another_users_page(client, auth, users):
+    auth.login("admin")
+    officer, supervisor = _user("officer"), _user("supervisor")
+    _post(client, f"/admin/users/{officer.id}/tokens", label="telefon")
+    assert 'id="new-token"' not in client.get(f"/admin/users/{supervisor.id}").get_data(
+        as_text=True
+    )
+    assert 'id="new-token"' in client.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+
+
+def test_token_times_are_shown_in_local_time(app, client, auth, users):
+    officer = _user("officer")
+    winter = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)  # 10:00 in Stockholm
+    summer = dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)  # 00:30 the next day
+    for label, at in (("vinter", winter), ("sommar", summer)):
+        db.session.add(
+            ApiToken(user_id=officer.id, token_hash=label * 8, label=label, created_at=at)
+        )
+    db.session.commit()
+    auth.login("admin")
+    html = client.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    assert "2026-03-03 10:00" in html and "2026-07-02 00:30" in html
+    assert "UTC" not in html

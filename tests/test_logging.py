@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from fieldlog.extensions import db
-from fieldlog.models import Entry, Promise, Tally
+from fieldlog.models import AuditEvent, Entry, Promise, Tally
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
@@ -245,3 +246,107 @@ def test_the_scripts_get_counts_in_singular_and_plural(app, client, auth, users)
         english = outbox_texts(client.get("/"))
     assert english["logout_confirm"][0].startswith("{n} entry is not sent.")
     assert english["states"]["invalid"] == "Invalid" and english["fix"] == "Correct"
+
+
+class _FormValues(HTMLParser):
+    """Every value a browser would post from the page's entry form, as the page fills it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") and a.get("type") != "search":
+            self.values[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.values[self._textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data.removeprefix("\n")
+
+
+def as_served(page, **changes) -> dict:
+    """The entry form posted as served, with ``changes``."""
+    parser = _FormValues()
+    parser.feed(page.get_data(as_text=True))
+    return {**parser.values, **changes}
+
+
+def edits() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "entry.edited")
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # as the phone sent it: no metrics, no end, no position
+        {
+            "ended_at": "2026-03-03T11:30",
+            "place": "Torget",
+            "officers": 2,
+            "metrics": {"contacts": 3},
+            "notes": "Två rader\noch mer",
+            "lat": 66.05,
+            "lon": 17.89,
+        },
+    ],
+)
+def test_a_rejected_entry_sent_again_unchanged_says_so_with_the_reason(client, auth, users, fields):
+    entry = entry_data(started_at="2026-03-03T10:00", **fields)
+    entry_id = sync_entries(users["officer"], [entry])[0].entry_id
+    record_review(users["supervisor"], entry_id, "reject", "Ange plats.")
+    auth.login("officer")
+    page = client.get(f"/entries/{entry_id}/edit")
+    # Browsers send a textarea's newlines as CR LF.
+    posted = as_served(page)
+    posted["notes"] = posted["notes"].replace("\n", "\r\n")
+    response = client.post(f"/entries/{entry_id}/edit", data=posted)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/entries/{entry_id}/edit"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ingenting ändrades, så posten skickades inte igen och är fortfarande avslagen." in html
+    assert "Avslagen: Ange plats." in html
+    assert "Ändringen är sparad" not in html
+    stored = db.session.get(Entry, entry_id)
+    db.session.refresh(stored)
+    assert (stored.status, stored.version, stored.review_comment) == ("rejected", 1, "Ange plats.")
+    assert edits() == 0
+
+
+def test_an_unchanged_resend_written_differently_is_still_nothing_changed(client, auth, users):
+    entry = entry_data(started_at="2026-03-03T10:00", officers=2, metrics={"contacts": 0})
+    entry_id = sync_entries(users["officer"], [entry])[0].entry_id
+    auth.login("officer")
+    page = client.get(f"/entries/{entry_id}/edit")
+    # "02" officers is the same content: the sync answers duplicate, and the page says so.
+    response = client.post(
+        f"/entries/{entry_id}/edit", data=as_served(page, officers="02"), follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert "Ingenting ändrades. Posten väntar fortfarande på granskning." in html
+    assert "Ändringen är sparad" not in html
+    assert edits() == 0
+    # A real change is saved and said to be.
+    page = client.get(f"/entries/{entry_id}/edit")
+    response = client.post(
+        f"/entries/{entry_id}/edit", data=as_served(page, place="Skolan"), follow_redirects=True
+    )
+    assert "Ändringen är sparad. Posten väntar på granskning." in response.get_data(as_text=True)
+    assert edits() == 1

@@ -137,6 +137,10 @@ def test_real_answers_of_every_operation_match_the_description(app, api, users):
 
     listed = call("get", "/api/v1/entries", "/entries", supervisor).get_json()["entries"]
     assert {e["status"] for e in listed} == {"pending", "approved"}
+    paged = call("get", "/api/v1/entries?limit=1", "/entries", supervisor).get_json()
+    assert paged["next"].startswith("http")
+    call("get", paged["next"], "/entries", supervisor)
+    call("get", "/api/v1/entries?limit=0", "/entries", officer)
     call("get", "/api/v1/entries?status=gone", "/entries", officer)
     call("get", "/api/v1/entries", "/entries")
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -24,6 +33,8 @@ from .forms import (
 )
 from .helpers import attach, or_404
 from .views import bp
+
+NEW_TOKEN = "new_api_token"  # session key: a token issued, waiting for its one display
 
 
 def _choices(form: UserForm) -> None:
@@ -80,13 +91,24 @@ def _detail(user: User, status: int = 200, **forms):
     ), status
 
 
+def _detail_once(user: User):
+    """The account page; a token just issued for this user is in it this once, never cached."""
+    shown = session.get(NEW_TOKEN)
+    if not shown or shown.get("user_id") != user.id:
+        return _detail(user)
+    session.pop(NEW_TOKEN)
+    response = make_response(_detail(user, secret=shown["secret"]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def user_detail(user_id: int):
     """One account: change name, role and area; reset the password; tokens; deactivate."""
     user = or_404(db.session.get(User, user_id))
     if request.method == "GET":
-        return _detail(user)
+        return _detail_once(user)
     form = UserForm()
     _choices(form)
     if form.validate_on_submit():
@@ -145,9 +167,9 @@ def user_token(user_id: int):
     except ProblemsError as exc:
         attach(form, exc.problems)
         return _detail(user, 422, token_form=form)
-    response = make_response(_detail(user, 200, secret=secret))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Shown once by the page this redirects to: a reload shows no token and issues none.
+    session[NEW_TOKEN] = {"user_id": user.id, "secret": secret}
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -24,6 +24,7 @@ def _object(properties: dict, required: list[str] | None = None, closed: bool = 
 
 COUNT = {"type": "integer", "minimum": 0}
 WHEN = {"type": "string", "description": "ISO 8601; without an offset, local time"}
+NEXT = "absolute URL of the next page: same filters, before=<last entry_id>; absent on the last"
 
 SCHEMAS: dict[str, dict] = {
     "Error": _object(
@@ -124,7 +125,13 @@ SCHEMAS: dict[str, dict] = {
             "counts": {"type": "boolean", "description": "whether it meets the target"},
         }
     ),
-    "EntryList": _object({"entries": {"type": "array", "items": _ref("Entry")}}),
+    "EntryList": _object(
+        {
+            "entries": {"type": "array", "items": _ref("Entry")},
+            "next": {"type": "string", "format": "uri", "description": NEXT},
+        },
+        required=["entries"],
+    ),
     "ReviewRequest": _object(
         {"decision": {"enum": ["approve", "reject"]}, "comment": _nullable("string")},
         required=["decision"],
@@ -209,6 +216,8 @@ def _path(name: str, schema: dict) -> dict:
 
 YEAR = _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100})
 CODE = {"type": "string", "pattern": "^[0-9]{4}$"}
+LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 5000, "default": 500})
+BEFORE = _query("before", {"type": "integer", "minimum": 1, "description": "entry_id cursor"})
 
 
 def spec() -> dict:
@@ -241,10 +250,10 @@ def spec() -> dict:
                     body="SyncRequest",
                 ),
                 "get": _operation(
-                    "The entries in the caller's scope",
+                    "The entries in the caller's scope, newest first by entry_id, page by page",
                     "EntryList",
-                    "400",
-                    params=[_query("status", statuses), _query("since", WHEN)],
+                    "400 422",
+                    params=[_query("status", statuses), _query("since", WHEN), LIMIT, BEFORE],
                 ),
             },
             "/entries/{entry_id}/review": {

@@ -19,7 +19,7 @@ from ..services import scope, tallies
 from ..services.commitments import active_commitment
 from ..services.entries import parse_time, sync_entries
 from ..services.entry_shapes import entry_as_dict
-from . import bp, openapi
+from . import bp, openapi, paging
 from .auth import api_error, api_login_required
 
 
@@ -128,7 +128,8 @@ def post_entries():
 @bp.get("/entries")
 @api_login_required
 def list_entries():
-    """The caller's own entries (officer) or their police area's (supervisor, coordinator)."""
+    """The caller's own entries (officer) or their police area's, newest first, page by page."""
+    limit, before = paging.page_args()
     stmt = (
         select(Entry)
         .options(
@@ -138,7 +139,7 @@ def list_entries():
             joinedload(Entry.promise).joinedload(Promise.activity_type),
         )
         .where(Entry.status != "withdrawn", scope.entries_clause(current_user))
-        .order_by(Entry.started_at.desc(), Entry.id.desc())
+        .order_by(Entry.id.desc())
     )
     status = request.args.get("status")
     if status is not None:
@@ -153,8 +154,14 @@ def list_entries():
             api_error(400, _("since: en tid i ISO 8601."))
         # A review changes an entry without an edit: it counts as a change too.
         stmt = stmt.where(or_(Entry.updated_at >= since, Entry.reviewed_at >= since))
-    entries = db.session.scalars(stmt.limit(5000)).unique()
-    return jsonify(entries=[entry_as_dict(e, _zone()) for e in entries])
+    if before is not None:
+        stmt = stmt.where(Entry.id < before)
+    # One more than the page tells whether another page follows.
+    entries = list(db.session.scalars(stmt.limit(limit + 1)).unique())
+    body = {"entries": [entry_as_dict(e, _zone()) for e in entries[:limit]]}
+    if len(entries) > limit:
+        body["next"] = paging.next_url(entries[limit - 1].id)
+    return jsonify(body)
 
 
 @bp.get("/tallies")

@@ -122,6 +122,24 @@ def entry_form(entry: Entry, zone: str) -> dict[str, Any]:
     }
 
 
+# What the officer sees and may change in the edit form.
+SHOWN_FIELDS = ("date", "time", "duration", "place", "officers", "notes", "lat", "lon")
+
+
+def _as_shown(value: Any) -> str:
+    """A field's value as the form shows it (browsers send a textarea's newlines as CR LF)."""
+    return str("" if value is None else value).replace("\r\n", "\n").strip()
+
+
+def unchanged(fields: dict[str, Any], entry: Entry, zone: str) -> bool:
+    """Whether the posted form shows the stored entry exactly as the edit form showed it."""
+    stored = entry_form(entry, zone)
+    if any(_as_shown(fields[k]) != _as_shown(stored[k]) for k in SHOWN_FIELDS):
+        return False
+    metrics = stored["metrics"]
+    return all(_as_shown(fields["metrics"].get(m)) == _as_shown(v) for m, v in metrics.items())
+
+
 def posted_form(form: Any, promise: Promise) -> dict[str, Any]:
     """The fields as posted, to show them again with their errors."""
     return {

@@ -1,4 +1,5 @@
-"""The officer's own entries: the list by status, editing, correcting and withdrawing."""
+"""The officer's own entries: every section at a glance or one page by page, editing,
+correcting and withdrawing."""
 
 from __future__ import annotations
 
@@ -13,42 +14,62 @@ from ..labels import window_reason_of
 from ..models import Entry
 from ..services.entries import EntryError, withdraw_entry
 from . import formdata
-from .queries import own_entries, own_entry
+from .own_filters import OwnFilters, field_labels
+from .queries import own_counts, own_entries, own_entry, own_promises
+from .sections import SECTIONS, section_short_titles, section_titles
 from .views import LOGGERS, bp, render_form, save_form, zone
 
 EDITABLE = ("pending", "rejected")
+PAGE_SIZE = 50  # a section's page
+PREVIEW = 5  # each section's newest, in the overview
 
 
-def section_of(entry: Entry) -> tuple[str, str | None]:
-    """The list an entry is shown in, and why it does not count (if it does not)."""
-    # The stored flag, not a recount: it is what the tallies count by.
-    reason = window_reason_of(entry)
-    if entry.status == "approved" and reason:
-        return "not_counted", reason
-    return entry.status, reason
+def _shown(filters: OwnFilters) -> tuple[dict[str, int], dict[str, list[Entry]]]:
+    """The true count of every section, and the entries shown of each."""
+    user = current_user._get_current_object()
+    counts = own_counts(user, filters, zone())
+    if filters.status:
+        offset = (filters.page - 1) * PAGE_SIZE
+        rows = own_entries(user, filters, zone(), filters.status, PAGE_SIZE, offset)
+        return counts, {filters.status: rows}
+    return counts, {name: own_entries(user, filters, zone(), name, PREVIEW) for name in SECTIONS}
 
 
 @bp.route("/entries")
 @roles_required(*LOGGERS)
 def entries():
-    """The user's own entries by review status."""
-    sections: dict[str, list] = {"pending": [], "rejected": [], "approved": [], "not_counted": []}
-    for entry in own_entries(current_user):
-        name, reason = section_of(entry)
-        sections[name].append((entry, reason))
-    titles = {
-        "pending": _("Väntar på granskning"),
-        "rejected": _("Avslagna"),
-        "approved": _("Godkända"),
-        "not_counted": _("Inte räknade"),
-    }
-    return render_template(
+    """The user's own entries: each section's newest and true count, or one section paged."""
+    promises = own_promises(current_user)
+    filters = OwnFilters.from_args(request.args, {p.key for p in promises})
+    counts, shown = _shown(filters) if not filters.errors else ({}, {})
+    page = render_template(
         "logging/entries.html",
-        sections=sections,
-        titles=titles,
+        filters=filters,
+        promises=promises,
+        counts=counts,
+        shown=shown,
+        titles=section_titles(),
+        short_titles=section_short_titles(),
+        field_names=field_labels(),
+        page_size=PAGE_SIZE,
+        preview=PREVIEW,
+        window_reason=window_reason_of,
         local=lambda t: t.astimezone(ZoneInfo(zone())).strftime("%Y-%m-%d %H:%M"),
         metric_label=formdata.metric_label,
     )
+    return page, 422 if filters.errors else 200
+
+
+def _nothing_changed(entry: Entry):
+    """Say plainly that an unchanged resend changed nothing; a rejected entry stays rejected."""
+    if entry.status == "rejected":
+        flash(
+            _("Ingenting ändrades, så posten skickades inte igen och är fortfarande avslagen."),
+            "warning",
+        )
+        return redirect(url_for(".edit", entry_id=entry.id))
+    flash(_("Ingenting ändrades. Posten väntar fortfarande på granskning."), "warning")
+    return redirect(url_for(".entries"))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -64,9 +85,13 @@ def edit(entry_id: int):
         return render_form(promise, formdata.entry_form(entry, zone()), {}, entry=entry)
     fields = formdata.posted_form(request.form, promise)
     fields["client_id"] = entry.client_id
+    if formdata.unchanged(fields, entry, zone()):
+        return _nothing_changed(entry)
     result, errors = save_form(fields, promise)
     if result is None:
         return render_form(promise, fields, errors, entry=entry, status=422)
+    if result.status == "duplicate":
+        return _nothing_changed(entry)
     flash(_("Ändringen är sparad. Posten väntar på granskning."), "success")
     return redirect(url_for(".entries"))
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Commitment, Entry, Promise, User
 from ..services import scope, tallies
+from .own_filters import OwnFilters
+from .sections import SECTIONS, section_clause, section_for
 
 
 def loggable_promise(user: User, key: str) -> Promise:
@@ -38,8 +40,23 @@ def own_entry(user: User, entry_id: int) -> Entry:
     return entry
 
 
-def own_entries(user: User, limit: int = 300) -> list[Entry]:
-    """The user's entries, newest start first, withdrawn ones left out."""
+def own_counts(user: User, filters: OwnFilters, zone: str) -> dict[str, int]:
+    """How many of the user's entries each section holds under the filters (counted in SQL)."""
+    stmt = (
+        select(Entry.status, Entry.in_window, func.count())
+        .where(Entry.author_id == user.id, *filters.clauses(zone))
+        .group_by(Entry.status, Entry.in_window)
+    )
+    counts = dict.fromkeys(SECTIONS, 0)
+    for status, inside, n in db.session.execute(stmt):
+        counts[section_for(status, inside)] += n
+    return counts
+
+
+def own_entries(
+    user: User, filters: OwnFilters, zone: str, section: str, limit: int, offset: int = 0
+) -> list[Entry]:
+    """One page of the user's entries of ``section`` under the filters, newest start first."""
     stmt = (
         select(Entry)
         .options(
@@ -48,9 +65,22 @@ def own_entries(user: User, limit: int = 300) -> list[Entry]:
             .joinedload(Promise.commitment)
             .joinedload(Commitment.municipality),
         )
-        .where(Entry.author_id == user.id, Entry.status != "withdrawn")
+        .where(Entry.author_id == user.id, section_clause(section), *filters.clauses(zone))
         .order_by(Entry.started_at.desc(), Entry.id.desc())
         .limit(limit)
+        .offset(offset)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def own_promises(user: User) -> list[Promise]:
+    """The promises the user has logged entries for, to narrow the list to one."""
+    logged = select(Entry.promise_id).where(Entry.author_id == user.id).distinct()
+    stmt = (
+        select(Promise)
+        .options(joinedload(Promise.commitment).joinedload(Commitment.municipality))
+        .where(Promise.id.in_(logged))
+        .order_by(Promise.key)
     )
     return list(db.session.scalars(stmt).unique())
 

@@ -122,9 +122,12 @@
     });
     form.parentNode.insertBefore(box, form);
   }
+  function shown() { return new URLSearchParams(new FormData(form)).toString(); }
+  var asServed = form.dataset.new ? null : shown();
 
   form.addEventListener("submit", function (ev) {
     if (!date.value || !time.value) return; // the server names the missing field
+    if (shown() === asServed) return; // an edit with nothing changed: the server says so plainly
     ev.preventDefault();
     var save = document.getElementById("save"), e = entry();
     save.disabled = true;

@@ -187,3 +187,22 @@ def test_the_pages_fit_at_200_percent_zoom_and_work_by_keyboard(browser, live_se
     (entry,) = stored_entries()
     assert (entry.officers, entry.place) == (2, "Torget")
     context.close()
+
+
+def test_a_rejected_entry_sent_again_unchanged_says_nothing_changed(phone, users):
+    entry = entry_data(started_at="2026-03-03T10:00", place="Okänd")
+    entry_id = sync_entries(users["officer"], [entry])[0].entry_id
+    record_review(users["supervisor"], entry_id, "reject", "Ange rätt plats.")
+    page = phone.new_page()
+    login(page, "officer", PASSWORD)
+    page.goto("/entries")
+    page.locator("#section-rejected .entry").get_by_role("link", name="Rätta och skicka igen").tap()
+    form_ready(page)
+    page.get_by_role("button", name="Rätta och skicka igen").tap()
+    expect(page.locator(".flash-warning").first).to_have_text(
+        "Ingenting ändrades, så posten skickades inte igen och är fortfarande avslagen."
+    )
+    expect(page.locator(".flash-error")).to_have_text("Avslagen: Ange rätt plats.")
+    assert page.url.endswith(f"/entries/{entry_id}/edit")
+    (stored,) = stored_entries()
+    assert (stored.status, stored.version) == ("rejected", 1)
