@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..labels import person_name
 from ..services.entries import EntryError
 from ..services.review import ReviewOutcome, review_many
 from .audit_log import AuditQuery, action_label, changes, known_actions, search
@@ -24,6 +25,7 @@ def review_helpers(state) -> None:
         action_label=action_label,
         audit_changes=changes,
         review_warnings=warnings_for,
+        person_name=person_name,
     )
 
 

@@ -118,7 +118,8 @@ def review_queue_clause(user: User) -> ColumnElement[bool]:
     """SQL, on a query joined to ``municipality``: entries ``user`` may review."""
     if user.role not in REVIEWERS:
         return Entry.id.is_(None)
-    return municipality_clause(user) & (Entry.author_id != user.id)
+    # IS DISTINCT FROM: an entry whose author retention removed (null) is still reviewed.
+    return municipality_clause(user) & Entry.author_id.is_distinct_from(user.id)
 
 
 def audit_clause(user: User) -> ColumnElement[bool]:
