@@ -129,3 +129,6 @@ def register(app: Flask) -> None:
     from .tallies.cli import export_cli
 
     app.cli.add_command(export_cli)
+    from .ops_cli import register as register_operations
+
+    register_operations(app)

@@ -26,6 +26,9 @@ class Config:
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
     API_MAX_ENTRIES = 500
     TRUSTED_PROXIES = 0  # how many proxies' X-Forwarded-* headers to believe
+    # ``retention`` without --before keeps the personal data of this many whole years
+    # before the current one (services/retention.py).
+    RETENTION_YEARS = 3
 
 
 def env_overrides(source: Mapping | None = None) -> dict:
@@ -48,6 +51,8 @@ def env_overrides(source: Mapping | None = None) -> dict:
         found["TRUSTED_PROXIES"] = int(proxies)
     if uri := source.get("FIELDLOG_RATELIMIT_STORAGE_URI"):
         found["RATELIMIT_STORAGE_URI"] = uri
+    if years := source.get("FIELDLOG_RETENTION_YEARS"):
+        found["RETENTION_YEARS"] = years  # checked where it is used: the retention command
     return found
 
 

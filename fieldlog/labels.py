@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .models import Entry
+from .models import Entry, User
 from .rules.counting import OBEKVAM_TID
 
 ROLE_WORDS = {
@@ -39,3 +39,10 @@ def window_reason_of(entry: Entry) -> str | None:
     if entry.in_window:
         return None
     return outside_window_reason(entry.promise.time_rule)
+
+
+def person_name(user: User | None) -> str:
+    """Who logged or reviewed an entry, as shown; nobody once retention removed them."""
+    if user is None:
+        return _("borttagen (gallring)")
+    return user.display_name or user.username

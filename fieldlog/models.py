@@ -225,7 +225,8 @@ class Entry(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Null once retention has removed the entry's personal data (services/retention.py).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -248,7 +249,7 @@ class Entry(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     promise: Mapped[Promise] = relationship()
 
@@ -296,4 +297,9 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     address: Mapped[str | None] = mapped_column(String(64))
+    # The chain (services/audit_chain.py): the hash of the event before this one in id
+    # order, and this event's own hash over its columns and prev_hash. No two events
+    # may follow the same one, so a fork of the chain is refused by the database.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
     actor: Mapped[User | None] = relationship()

@@ -9,6 +9,7 @@ from fieldlog import create_app
 from fieldlog.database import begin_write
 from fieldlog.extensions import db
 from fieldlog.models import AuditEvent
+from fieldlog.services import audit
 
 
 def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(tmp_path):
@@ -26,7 +27,7 @@ def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(tmp_path):
 def test_times_are_stored_in_utc_and_read_back_aware(app):
     local = dt.datetime(2024, 1, 1, 0, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
     begin_write()
-    db.session.add(AuditEvent(action="test", at=local))
+    audit.record("test", at=local)
     db.session.commit()
     raw = db.session.execute(text("SELECT at FROM audit_event WHERE action = 'test'")).scalar()
     if isinstance(raw, str):

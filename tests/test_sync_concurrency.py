@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 import threading
 from urllib.parse import urlsplit
 
@@ -10,7 +11,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from fieldlog.extensions import db
-from fieldlog.models import Entry, Tally
+from fieldlog.models import AuditEvent, Entry, Tally, User
 from fieldlog.services import tallies
 from fieldlog.services.entries import sync_entries, withdraw_entry
 from fieldlog.services.review import record_review
@@ -156,3 +157,45 @@ def test_a_change_committed_during_another_cannot_skew_the_counts(
     assert tallies.check() == []
     # The entry's row is locked (PostgreSQL) or the database is (SQLite): the other waits.
     assert outcome == ["held off"]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("FIELDLOG_TEST_DATABASE_URL"),
+    reason="SQLite's writers take turns, so a retry cannot overtake its original there",
+)
+def test_a_retry_overtaking_its_lost_original_edit_is_a_duplicate(app, users):
+    """The phone lost the answer to an edit and sent it again while the first was still running."""
+    officer_id = users["officer"].id
+    entry = factories.entry_data()
+    sync_entries(users["officer"], [entry])
+    edit = {**entry, "notes": "rättad", "base_version": 1}
+    original: list[str] = []
+
+    def send_original() -> None:
+        with app.test_request_context():
+            try:
+                officer = db.session.get(User, officer_id)
+                original.extend(r.status for r in sync_entries(officer, [edit]))
+            finally:
+                db.session.remove()
+
+    def original_commits_first(conn, cursor, statement, *args):
+        # The retry has read the entry's state; the original commits before the retry locks it.
+        if "FOR UPDATE" in statement and not original:
+            original.append("started")
+            thread = threading.Thread(target=send_original)
+            thread.start()
+            thread.join()
+
+    event.listen(db.engine, "before_cursor_execute", original_commits_first)
+    try:
+        with app.test_request_context():
+            (retry,) = sync_entries(users["officer"], [edit])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", original_commits_first)
+    assert original == ["started", "updated"]
+    assert (retry.status, retry.version) == ("duplicate", 2)
+    db.session.rollback()
+    edits = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "entry.edited")
+    assert db.session.scalar(edits) == 1
+    assert tallies.check() == []

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "login": _l("Inloggning"),
     "login.failed": _l("Misslyckad inloggning"),
     "logout": _l("Utloggning"),
+    "retention.applied": _l("Personuppgifter gallrade"),
+    "backup.made": _l("Säkerhetskopia tagen"),
 }
 
 

@@ -79,7 +79,8 @@ def _queue_base(user: User):
         .join(Promise, Promise.id == Entry.promise_id)
         .join(Commitment, Commitment.id == Promise.commitment_id)
         .join(Municipality, Municipality.id == Commitment.municipality_id)
-        .join(User, User.id == Entry.author_id)
+        # Outer: an entry whose author retention removed still waits for its review.
+        .join(User, User.id == Entry.author_id, isouter=True)
         .where(
             Entry.status == "pending",
             # Four eyes: a supervisor's own entries never reach their queue.
@@ -115,7 +116,8 @@ def _choices(user: User) -> tuple[list, list, list]:
     for code, name, key, text, username, display, n in db.session.execute(stmt):
         municipalities.setdefault(code, [code, name, 0])[2] += n
         promises.setdefault(key, [key, f"{name}: {text}", 0])[2] += n
-        officers.setdefault(username, [username, display or username, 0])[2] += n
+        if username is not None:  # no officer to filter by once retention removed the author
+            officers.setdefault(username, [username, display or username, 0])[2] += n
 
     def ordered(found: dict) -> list[tuple[str, str, int]]:
         return sorted((tuple(v) for v in found.values()), key=lambda v: v[1].lower())

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..labels import person_name
 from ..services import scope
 from ..services.entries import EntryError
 from ..services.review import ReviewOutcome, review_many
@@ -25,6 +26,7 @@ def review_helpers(state) -> None:
         action_label=action_label,
         audit_changes=changes,
         review_warnings=warnings_for,
+        person_name=person_name,
     )
 
 

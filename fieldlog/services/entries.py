@@ -152,6 +152,15 @@ def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) 
     # the counts taken off below are those of the row the UPDATE changes, even when a review
     # or another edit committed since the state was read.
     entry = db.session.get(Entry, state.id, with_for_update=True, populate_existing=True)
+    if entry.content_hash == clean.content_hash:
+        # Stored meanwhile by the same edit: the request whose answer the phone lost,
+        # still running when its retry read the state. A replay, not a conflict.
+        state.content_hash, state.status, state.version = (
+            entry.content_hash,
+            entry.status,
+            entry.version,
+        )
+        return SyncResult(clean.sent_id, "duplicate", entry.id, entry.version)
     if entry.status not in EDITABLE or entry.version != clean.base_version:
         state.content_hash, state.status = entry.content_hash, entry.status
         state.version = entry.version

@@ -148,7 +148,8 @@ def entries_csv(
         .join(Commitment, Commitment.id == Promise.commitment_id)
         .join(Municipality, Municipality.id == Commitment.municipality_id)
         .join(ActivityType, ActivityType.id == Promise.activity_type_id, isouter=True)
-        .join(User, User.id == Entry.author_id)
+        # Outer: an entry whose author retention removed is listed with an empty author.
+        .join(User, User.id == Entry.author_id, isouter=True)
         .where(
             and_(Entry.year == year, Entry.status != "withdrawn"),
             Municipality.id.in_(municipality_ids),

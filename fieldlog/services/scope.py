@@ -134,7 +134,8 @@ def may_review_entry(user: User, entry: Entry) -> bool:
         return False
     if user.role == "supervisor":
         return True
-    return user.role == "coordinator" and entry.author.role == "municipal"
+    author = entry.author  # None once retention removed it
+    return user.role == "coordinator" and author is not None and author.role == "municipal"
 
 
 def may_see_author(viewer: User | None, author_role: str) -> bool:
@@ -162,7 +163,8 @@ def review_queue_clause(user: User) -> ColumnElement[bool]:
     """SQL twin of :func:`may_review_entry`, on a query joined to ``municipality``."""
     if user.role not in REVIEWERS:
         return Entry.id.is_(None)
-    clause = municipality_clause(user) & (Entry.author_id != user.id)
+    # IS DISTINCT FROM: an entry whose author retention removed (null) is still reviewed.
+    clause = municipality_clause(user) & Entry.author_id.is_distinct_from(user.id)
     if user.role == "coordinator":
         municipal = select(User.id).where(User.role == "municipal")
         clause = clause & Entry.author_id.in_(municipal)
