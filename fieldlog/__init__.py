@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_operations(app)
     register_commands(app)
     return app
 
@@ -105,6 +106,13 @@ def register_security(app: Flask) -> None:
     from .security import register
 
     register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """What running it as a service needs: throttled tokens."""
+    from .auth import throttle
+
+    throttle.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -22,7 +22,9 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    THROTTLE_KEY_PREFIX = "fieldlog"  # before every throttling key, for a Redis shared by apps
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    API_TOKEN_FAILURE_LIMIT = "20 per 5 minutes"  # refused tokens, per token and per address
     API_MAX_ENTRIES = 500
     TRUSTED_PROXIES = 0  # how many proxies' X-Forwarded-* headers to believe
 
@@ -45,6 +47,11 @@ def env_overrides(source: Mapping | None = None) -> dict:
         found["TRUSTED_PROXIES"] = int(proxies)
     if uri := source.get("FIELDLOG_RATELIMIT_STORAGE_URI"):
         found["RATELIMIT_STORAGE_URI"] = uri
+    for name in ("THROTTLE_KEY_PREFIX", "LOGIN_FAILURE_LIMIT", "API_TOKEN_FAILURE_LIMIT"):
+        if value := source.get("FIELDLOG_" + name):
+            found[name] = value
+    if log_format := source.get("FIELDLOG_LOG_FORMAT"):
+        found["LOG_FORMAT"] = log_format
     return found
 
 

@@ -87,12 +87,14 @@ def app(database_url, tmp_path):
         }
     )
 
-    @app.before_request
     def forget_the_last_requests_state():
         # The test keeps one app context pushed, so Flask's g would carry one
         # request's loaded user and CSRF token into the next, even another client's.
         for name in ("_login_user", "csrf_token", "token_auth"):
             g.pop(name, None)
+
+    # First of all hooks: the app's own (the bearer-token check) must see a fresh g.
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_the_last_requests_state)
 
     with app.app_context():
         yield app

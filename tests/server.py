@@ -23,10 +23,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, log_path: Path, workers: int = 2) -> Iterator[str]:
-    """Serve the app on ``database_url``; yields its base URL once the port answers."""
+def gunicorn(
+    database_url: str, log_path: Path, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve the app on ``database_url`` (``env`` adds settings); yields its base URL once the
+    port answers."""
     port = free_port()
-    env = {**os.environ, "FIELDLOG_DATABASE_URL": str(database_url), "FIELDLOG_SECRET_KEY": "live"}
+    env = {
+        **os.environ,
+        "FIELDLOG_DATABASE_URL": str(database_url),
+        "FIELDLOG_SECRET_KEY": "live",
+        **(env or {}),
+    }
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
