@@ -64,9 +64,17 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.get("/logout")
+def logout_page():
+    """Ask before logging out: a GET changes nothing, so another site's link logs nobody out."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")
+
+
+@bp.post("/logout")
 def logout():
-    """Log out and return to the login form."""
+    """Log out (a form post with the CSRF token) and return to the login form."""
     if current_user.is_authenticated:
         audit.record("logout", "user", current_user.id)
         db.session.commit()
