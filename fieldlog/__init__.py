@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .extensions import csrf
+    from .health import bp as health_bp
     from .logging.views import bp as logging_bp
     from .public.views import bp as public_bp
     from .review.views import bp as review_bp
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tallies_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
     # The API checks X-CSRFToken itself for session callers; bearer callers need none.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
