@@ -111,9 +111,11 @@ def register_security(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """What running it as a service needs: throttled tokens."""
+    """What running it as a service needs: the request log, throttled tokens."""
+    from . import requestlog
     from .auth import throttle
 
+    requestlog.register(app)
     throttle.register(app)
 
 
