@@ -111,12 +111,13 @@ def register_security(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """What running it as a service needs: the request log, throttled tokens."""
-    from . import requestlog
+    """What running it as a service needs: the request log, throttled tokens, chunked bodies."""
+    from . import bodylimit, requestlog
     from .auth import throttle
 
     requestlog.register(app)
     throttle.register(app)
+    bodylimit.register(app)
 
 
 def register_commands(app: Flask) -> None:
