@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_operations(app)
     register_commands(app)
     return app
 
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .extensions import csrf
+    from .health import bp as health_bp
     from .logging.views import bp as logging_bp
     from .public.views import bp as public_bp
     from .review.views import bp as review_bp
@@ -88,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tallies_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
     # The API checks X-CSRFToken itself for session callers; bearer callers need none.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -105,6 +108,16 @@ def register_security(app: Flask) -> None:
     from .security import register
 
     register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """What running it as a service needs: the request log, throttled tokens, chunked bodies."""
+    from . import bodylimit, requestlog
+    from .auth import throttle
+
+    requestlog.register(app)
+    throttle.register(app)
+    bodylimit.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -23,7 +23,9 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    THROTTLE_KEY_PREFIX = "fieldlog"  # before every throttling key, for a Redis shared by apps
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    API_TOKEN_FAILURE_LIMIT = "20 per 5 minutes"  # refused tokens, per token and per address
     API_MAX_ENTRIES = 500
     TRUSTED_PROXIES = 0  # how many proxies' X-Forwarded-* headers to believe
     # ``retention`` without --before keeps the personal data of this many whole years
@@ -53,6 +55,11 @@ def env_overrides(source: Mapping | None = None) -> dict:
         found["RATELIMIT_STORAGE_URI"] = uri
     if years := source.get("FIELDLOG_RETENTION_YEARS"):
         found["RETENTION_YEARS"] = years  # checked where it is used: the retention command
+    for name in ("THROTTLE_KEY_PREFIX", "LOGIN_FAILURE_LIMIT", "API_TOKEN_FAILURE_LIMIT"):
+        if value := source.get("FIELDLOG_" + name):
+            found[name] = value
+    if log_format := source.get("FIELDLOG_LOG_FORMAT"):
+        found["LOG_FORMAT"] = log_format
     return found
 
 

@@ -74,8 +74,8 @@ def audit_verify(anchor: str | None) -> None:
 @click.option("--before", default=None, help="YYYY-MM-DD; default: FIELDLOG_RETENTION_YEARS back")
 def retention_command(before: str | None) -> None:
     """Remove the personal data of entries that started before a day; counts and tallies stay."""
-    from .services.retention import default_cutoff, parse_years, remove_personal_data
     from .clock import today as clock_today
+    from .services.retention import default_cutoff, parse_years, remove_personal_data
 
     today = clock_today()
     if before is None:

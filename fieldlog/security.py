@@ -49,6 +49,10 @@ def register(app: Flask) -> None:
             response.headers["X-Frame-Options"] = "DENY"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if "Cache-Control" not in response.headers:
+            # What a view does not mark cacheable (public pages, static files, the service
+            # worker do) may hold a user's data or a CSRF token: no cache keeps a copy.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     app.jinja_env.globals["csrf_token"] = generate_csrf

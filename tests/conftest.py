@@ -90,12 +90,14 @@ def app(database_url, tmp_path):
         }
     )
 
-    @app.before_request
     def forget_the_last_requests_state():
         # The test keeps one app context pushed, so Flask's g would carry one
         # request's loaded user and CSRF token into the next, even another client's.
         for name in ("_login_user", "csrf_token", "token_auth"):
             g.pop(name, None)
+
+    # First of all hooks: the app's own (the bearer-token check) must see a fresh g.
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_the_last_requests_state)
 
     with app.app_context():
         yield app
@@ -139,7 +141,8 @@ class Auth:
         )
 
     def logout(self):
-        return self.client.get("/logout")
+        """Log out as the menu does: a form post with the page's CSRF token."""
+        return self.client.post("/logout", data={"csrf_token": self.csrf()})
 
     def csrf(self) -> str:
         """The CSRF token of the session, as pages give it to their scripts."""

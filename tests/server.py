@@ -30,10 +30,21 @@ def _without_faketime(env: dict[str, str]) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(
-    database_url: str, log_path: Path, *, today: str | None = None, workers: int = 2
+    database_url: str,
+    log_path: Path,
+    *,
+    today: str | None = None,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Serve the app on ``database_url`` (on a fixed ``today``, if given); yield its base URL."""
-    env = {**os.environ, "FIELDLOG_DATABASE_URL": str(database_url), "FIELDLOG_SECRET_KEY": "live"}
+    """Serve the app on ``database_url`` (on a fixed ``today``, if given; ``env`` adds
+    settings); yield its base URL."""
+    env = {
+        **os.environ,
+        "FIELDLOG_DATABASE_URL": str(database_url),
+        "FIELDLOG_SECRET_KEY": "live",
+        **(env or {}),
+    }
     if today:
         env["FIELDLOG_TODAY"] = today
     # The socket listens before gunicorn starts, so no request is ever refused: it waits in the

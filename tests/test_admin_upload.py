@@ -118,7 +118,7 @@ def test_a_forged_or_foreign_payload_is_refused(client, auth, users):
     text = BUNDLED.read_text(encoding="utf-8").replace("Fotpatrull\n", "Fotpatrullering\n", 1)
     page = _upload(client, text).get_data(as_text=True)
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', page).group(1)
-    client.get("/logout")
+    auth.logout()
     auth.login("coordinator")
     token = csrf_from(client.get("/admin/"))
     for forged in (payload, payload[:-2] + "xx"):

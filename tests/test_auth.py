@@ -24,10 +24,31 @@ def test_login_and_logout(client, auth, users):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/").status_code == 200
-    assert client.get("/logout").status_code == 302
+    assert auth.logout().status_code == 302
     assert client.get("/").headers["Location"].startswith("/login")
     actions = list(db.session.scalars(select(AuditEvent.action)))
     assert "login" in actions and "logout" in actions
+
+
+def test_a_link_to_logout_from_another_site_logs_nobody_out(client, auth, users):
+    auth.login("officer")
+    page = client.get("/logout")  # what an <img src> or a link on another site does
+    assert page.status_code == 200
+    assert 'action="/logout"' in page.get_data(as_text=True)
+    forged = client.post("/logout")  # a cross-site form cannot know the CSRF token
+    assert forged.status_code == 400
+    assert client.get("/").status_code == 200
+    assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action == "logout"))
+
+
+def test_the_menu_logs_out_with_a_form_carrying_the_csrf_token(client, auth, users):
+    auth.login("officer")
+    page = client.get("/").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/logout"[^>]*>(.*?)</form>', page, re.S)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(1)).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").headers["Location"].startswith("/login")
+    assert client.get("/logout").headers["Location"].endswith("/login")
 
 
 def test_pages_need_a_login(client, users):
@@ -66,7 +87,7 @@ def test_repeated_failures_from_one_address_get_429(client, auth, users):
 def test_successful_logins_are_not_throttled(client, auth, users):
     for _ in range(7):
         assert auth.login("officer").status_code == 302
-        client.get("/logout")
+        auth.logout()
 
 
 def test_a_form_post_without_csrf_token_is_refused(client, users):

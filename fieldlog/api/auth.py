@@ -1,4 +1,7 @@
-"""Authentication of API calls: a bearer token, or the session with an X-CSRFToken header."""
+"""Authentication of API calls: a bearer token, or the session with an X-CSRFToken header.
+
+Refused tokens are throttled before any view, in auth/throttle.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import NoReturn
 
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -15,10 +18,8 @@ from wtforms import ValidationError
 
 from ..auth.loaders import via_token
 from ..errors import CSRF_CODE
-from ..extensions import limiter
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
-TOKEN_FAILURE_LIMIT = "20 per 5 minutes"
 
 
 def api_error(status: int, message: str, code: str | None = None) -> NoReturn:
@@ -27,27 +28,6 @@ def api_error(status: int, message: str, code: str | None = None) -> NoReturn:
     exc.fieldlog_message = message
     exc.fieldlog_code = code
     raise exc
-
-
-def _token_failure_limit() -> str:
-    return current_app.config.get("API_TOKEN_FAILURE_LIMIT", TOKEN_FAILURE_LIMIT)
-
-
-def _address_key() -> str:
-    return "api-token-addr:" + (request.remote_addr or "")
-
-
-def _failed_token(response) -> bool:
-    """Only a refused bearer token uses up the allowance (a phone whose session ended does not)."""
-    return response.status_code == 401 and request.headers.get("Authorization", "").startswith(
-        "Bearer "
-    )
-
-
-# Guessing tokens from one address is answered with 429 for a while.
-token_guard = limiter.shared_limit(
-    _token_failure_limit, scope="api-token", key_func=_address_key, deduct_when=_failed_token
-)
 
 
 def api_login_required(view: Callable) -> Callable:
@@ -69,4 +49,4 @@ def api_login_required(view: Callable) -> Callable:
                 api_error(400, _("X-CSRFToken saknas eller är ogiltig."), code=CSRF_CODE)
         return view(*args, **kwargs)
 
-    return token_guard(wrapped)
+    return wrapped

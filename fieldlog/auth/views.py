@@ -20,25 +20,9 @@ from ..security import is_safe_next
 from ..services import audit
 from ..services.users import user_by_name
 from .forms import LoginForm
+from .throttle import address_key, failed_login, login_limit, username_key
 
 bp = Blueprint("auth", __name__)
-
-
-def _failed_login(response) -> bool:
-    """Only failed logins use up the allowance: a success redirects."""
-    return request.method == "POST" and response.status_code != 302
-
-
-def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()
-
-
-def _address_key() -> str:
-    return "login-addr:" + (request.remote_addr or "")
-
-
-def _limit() -> str:
-    return current_app.config["LOGIN_FAILURE_LIMIT"]
 
 
 def home_for(user) -> str:
@@ -51,8 +35,8 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit, key_func=_username_key, methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(_limit, key_func=_address_key, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(login_limit, key_func=username_key, methods=["POST"], deduct_when=failed_login)
+@limiter.limit(login_limit, key_func=address_key, methods=["POST"], deduct_when=failed_login)
 def login():
     """Show the login form and log the user in."""
     if current_user.is_authenticated:
@@ -80,9 +64,17 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.get("/logout")
+def logout_page():
+    """Ask before logging out: a GET changes nothing, so another site's link logs nobody out."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")
+
+
+@bp.post("/logout")
 def logout():
-    """Log out and return to the login form."""
+    """Log out (a form post with the CSRF token) and return to the login form."""
     if current_user.is_authenticated:
         audit.record("logout", "user", current_user.id)
         db.session.commit()

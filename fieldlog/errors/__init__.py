@@ -62,10 +62,9 @@ def register(app: Flask) -> None:
                 )
             )
         response.status_code = error.code
-        if error.code == 429 and hasattr(error, "get_headers"):
-            for name, value in error.get_headers():
-                if name.lower() == "retry-after":
-                    response.headers[name] = value
+        for name, value in error.get_headers():  # Allow of a 405, Retry-After of a 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(OutOfScope)

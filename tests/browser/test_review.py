@@ -49,7 +49,8 @@ def test_a_supervisor_clears_a_queue_of_20_on_a_phone(phone, users):
     expect(page.get_by_role("status").first).to_have_text("1 post avslagen.")
     expect(page.get_by_text("Inga poster väntar på granskning.")).to_be_visible()
 
-    page.goto("/logout")
+    page.get_by_role("button", name="Logga ut").tap()
+    page.wait_for_url(re.compile(r"/login$"))
     login(page, "officer", PASSWORD)
     entries = page.request.get("/api/v1/entries").json()["entries"]
     outcome = {e["entry_id"]: (e["status"], e["review_comment"]) for e in entries}
