@@ -127,6 +127,21 @@ def test_one_refused_token_is_throttled_from_every_address(redis_apps):
     assert me(app, "10.5.0.4", "another-guess").status_code == 401  # counted per token
 
 
+def test_with_redis_unreachable_logins_and_tokens_still_answer(database_url, users):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "t",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    )
+    assert login(app, "10.6.0.1", "officer") == 401
+    assert login(app, "10.6.0.1", "officer", PASSWORD) == 302
+    assert me(app, "10.6.0.1", "guess").status_code == 401
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_several_workers_counting_in_memory_is_warned_about(app, caplog):
     assert warn_if_counted_per_process(app, 4)
     assert "FIELDLOG_RATELIMIT_STORAGE_URI" in caplog.text
