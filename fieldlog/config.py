@@ -23,6 +23,7 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process, never a 500
     THROTTLE_KEY_PREFIX = "fieldlog"  # before every throttling key, for a Redis shared by apps
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
     API_TOKEN_FAILURE_LIMIT = "20 per 5 minutes"  # refused tokens, per token and per address

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -48,6 +49,19 @@ def test_gunicorn_writes_one_json_line_per_request(live_server, users, tmp_path)
     assert isinstance(first["duration_ms"], float) and first["duration_ms"] >= 0
     assert lines["lb-7f3a.1"]["user_id"] is None and lines["lb-7f3a.1"]["status"] == 401
     assert lines[new_id]["path"] == "/nowhere" and lines[new_id]["status"] == 404
+
+
+@pytest.mark.commits
+def test_gunicorn_warns_once_when_its_workers_count_throttling_in_memory(live_server, tmp_path):
+    log = tmp_path / "gunicorn.log"
+    deadline = time.monotonic() + 20
+    warnings: list[dict] = []
+    while not warnings and time.monotonic() < deadline:
+        warnings = [x for x in json_lines(log.read_text()) if x["level"] == "WARNING"]
+        time.sleep(0.1)  # the first worker writes it while starting; polling the file
+    assert len(warnings) == 1
+    assert "2 workers" in warnings[0]["message"]
+    assert "FIELDLOG_RATELIMIT_STORAGE_URI" in warnings[0]["message"]
 
 
 def test_the_format_is_chosen_by_configuration(database_url, capsys):

@@ -9,10 +9,12 @@ import uuid
 
 import pytest
 import redis
+from sqlalchemy import select
 
 from fieldlog import create_app
 from fieldlog.auth.throttle import warn_if_counted_per_process
 from fieldlog.extensions import db
+from fieldlog.models import User
 from fieldlog.services.users import issue_token
 
 from .conftest import Auth
@@ -69,6 +71,12 @@ def me(app, address: str, token: str):
     )
 
 
+def officer_token(app) -> str:
+    """A valid API token of the officer, made through ``app`` (its own database connections)."""
+    with app.app_context():
+        return issue_token(db.session.scalar(select(User).where(User.username == "officer")))
+
+
 def test_failed_logins_for_one_username_are_counted_whatever_the_address(redis_apps):
     app = redis_apps()
     assert [login(app, f"10.1.0.{i}", "officer") for i in range(1, 5)] == [401, 401, 401, 429]
@@ -100,26 +108,39 @@ def test_the_right_password_gets_through_once_the_window_has_passed(redis_apps):
     assert time.monotonic() - first_failure >= 1.5
 
 
-def test_refused_tokens_are_throttled_per_address_but_a_valid_token_never(redis_apps, users):
+def test_refused_tokens_are_throttled_per_address_but_a_valid_token_never(redis_apps):
     app = redis_apps()
     statuses = [me(app, "10.4.0.1", f"guess-{i}").status_code for i in range(4)]
     assert statuses == [401, 401, 401, 429]
     refused = me(app, "10.4.0.1", "guess-9")
     assert refused.status_code == 429 and refused.get_json()["error"]
     assert int(refused.headers["Retry-After"]) > 0
-    with app.app_context():
-        token = issue_token(db.session.get(type(users["officer"]), users["officer"].id))
+    token = officer_token(app)
     assert me(app, "10.4.0.1", token).get_json()["username"] == "officer"
 
 
-def test_one_refused_token_is_throttled_from_every_address(redis_apps, users):
+def test_one_refused_token_is_throttled_from_every_address(redis_apps):
     app = redis_apps()
     statuses = [me(app, f"10.5.0.{i}", "revoked-token").status_code for i in range(1, 5)]
     assert statuses == [401, 401, 401, 429]
-    with app.app_context():
-        token = issue_token(db.session.get(type(users["officer"]), users["officer"].id))
+    token = officer_token(app)
     assert me(app, "10.5.0.4", token).status_code == 200
     assert me(app, "10.5.0.4", "another-guess").status_code == 401  # counted per token
+
+
+def test_with_redis_unreachable_logins_and_tokens_still_answer(database_url, users):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "t",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    )
+    assert login(app, "10.6.0.1", "officer") == 401
+    assert login(app, "10.6.0.1", "officer", PASSWORD) == 302
+    assert me(app, "10.6.0.1", "guess").status_code == 401
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_several_workers_counting_in_memory_is_warned_about(app, caplog):

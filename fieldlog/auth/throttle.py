@@ -58,10 +58,14 @@ def refuse_guessed_tokens() -> None:
         counter("bad-token", hashlib.sha256(token.encode(errors="replace")).hexdigest()),
         counter("bad-token-addr", request.remote_addr or ""),
     ]
-    strategy = limiter.limiter
-    refused = [key for key in keys if not strategy.hit(limit, key)]  # both counted
-    if refused:
-        stats = strategy.get_window_stats(limit, refused[0])
+    strategy = limiter.limiter  # the in-memory fallback while the storage is unreachable
+    try:
+        refused = [key for key in keys if not strategy.hit(limit, key)]  # both counted
+        stats = strategy.get_window_stats(limit, refused[0]) if refused else None
+    except Exception:  # a storage error must not turn a 401 into a 500
+        current_app.logger.warning("throttling storage unreachable", exc_info=True)
+        return
+    if stats is not None:
         raise TooManyRequests(retry_after=max(1, round(stats.reset_time - time.time())))
 
 
