@@ -53,6 +53,9 @@ SHOTS: list[Shot] = [
     Shot("logging-form", "polis", "/log/arjeplog-fotpatrull"),
     Shot("logging-form-warning", "polis", "/log/arjeplog-trafikinsats-obekvam", _daytime_warning),
     Shot("logging-entries", "polis", "/entries"),
+    Shot("municipal-index", "kommun", "/", _wait_offline_ready),
+    Shot("municipal-tallies", "kommun", "/tallies"),
+    Shot("review-coordinator", "samordnare", "/review"),
 ]
 
 
