@@ -11,11 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..edge import bad_request
 from ..extensions import db
+from ..inputs import whole_number
 from ..models import AuditEvent, User
 from ..services import scope
 
 PER_PAGE = 50
+LAST_PAGE = 100_000
 
 ACTION_LABELS = {
     "entry.created": _l("Post skapad"),
@@ -130,14 +133,13 @@ class AuditQuery:
                 errors[name] = _("Ange ett datum som ÅÅÅÅ-MM-DD.")
                 return None
 
-        page = args.get("page", "1")
         query = cls(
             action=(args.get("action") or "").strip()[:40],
             user=(args.get("user") or "").strip()[:80],
             date_from=day("from"),
             date_to=day("to"),
             object_id=(args.get("object_id") or "").strip()[:80],
-            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+            page=_page(args),
         )
         if query.date_from and query.date_to and query.date_to < query.date_from:
             errors["to"] = _("Slutdatumet ligger före startdatumet.")
@@ -155,6 +157,17 @@ class AuditQuery:
         }
         found.update(override)
         return {k: v for k, v in found.items() if v not in ("", None)}
+
+
+def _page(args) -> int:
+    """The page asked for (1 when absent); a 400 naming ``page`` when it is no page number."""
+    raw = (args.get("page") or "").strip()
+    if not raw:
+        return 1
+    page = whole_number(raw, minimum=1, maximum=LAST_PAGE)
+    if page is None:
+        raise bad_request(_("page: ett sidnummer från 1 till %(n)d.", n=LAST_PAGE))
+    return page
 
 
 def _scoped(viewer: User):
