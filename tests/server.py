@@ -23,15 +23,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, log_path: Path, workers: int = 2) -> Iterator[str]:
-    """Serve the app on ``database_url``; yields its base URL once the port answers."""
+def gunicorn(
+    database_url: str, log_path: Path, workers: int = 2, access_log: Path | None = None
+) -> Iterator[str]:
+    """Serve the app on ``database_url``; yields its base URL once the port answers.
+
+    With ``access_log``, every request is logged there, one line each.
+    """
     port = free_port()
     env = {**os.environ, "FIELDLOG_DATABASE_URL": str(database_url), "FIELDLOG_SECRET_KEY": "live"}
+    logging = ["--access-logfile", str(access_log)] if access_log else []
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--threads", "4", "--preload",
-             "--log-level", "warning", "wsgi:app"],
+             "--log-level", "warning", *logging, "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
         )  # fmt: skip
         try:

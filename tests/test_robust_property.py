@@ -104,7 +104,7 @@ def entries(draw):
         "notes": "",
     }
     for name in FIELDS:
-        choice = draw(st.one_of(st.just(KEEP), st.just(DROP), json_values))
+        choice = draw(st.one_of(st.just(KEEP), st.just(DROP), st.sampled_from(TRICKY), json_values))
         if choice is DROP:
             entry.pop(name, None)
         elif choice is not KEEP:
@@ -154,19 +154,21 @@ def test_arbitrary_entries_never_fail_the_batch_and_invalid_ones_store_nothing(c
 
 def test_arbitrary_reviews_never_fail_and_change_nothing_unless_200(client, users):
     headers = {"Authorization": f"Bearer {issue_token(users['supervisor'])}"}
-    ids = log(users["officer"], 3, started_at="2026-03-03T10:00")
+    ids = log(users["officer"], 20, started_at="2026-03-03T10:00")
     bodies = st.one_of(
         st.fixed_dictionaries(
             {},
             optional={
                 "decision": st.sampled_from(["approve", "reject"]) | json_values,
-                "comment": json_values,
+                "comment": st.sampled_from(TRICKY) | json_values,
             },
         ),
         json_values,
     )
     entry_ids = st.one_of(
-        st.sampled_from(ids), st.integers(-5, 2**70), st.sampled_from(["²", "١", "%00", "x" * 300])
+        st.sampled_from(ids),
+        st.integers(-5, 2**70),
+        st.sampled_from([2**31, 2**63, 2**64, "²", "١", "%00", "x" * 300]),
     )
 
     @SETTINGS

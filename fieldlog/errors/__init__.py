@@ -57,9 +57,10 @@ def register(app: Flask) -> None:
                 )
             )
         response.status_code = error.code
-        if error.code == 429 and hasattr(error, "get_headers"):
+        if error.code in (405, 429) and hasattr(error, "get_headers"):
+            # Allow (RFC 9110) and Retry-After say what the client may do next.
             for name, value in error.get_headers():
-                if name.lower() == "retry-after":
+                if name.lower() in ("allow", "retry-after"):
                     response.headers[name] = value
         return response
 
