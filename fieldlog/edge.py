@@ -37,12 +37,13 @@ def bad_request(message: str) -> BadRequest:
     return exc
 
 
-def int_arg(name: str, default: int, minimum: int = 1, maximum: int = ID_MAX) -> int:
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int = ID_MAX, args=None) -> int:
     """The query argument ``name`` as a whole number in range; absent or empty → ``default``.
 
-    Raises a 400 naming the argument when it is not ASCII digits or is out of range.
+    ``args`` defaults to the request's. Raises a 400 naming the argument when it
+    is not ASCII digits or is out of range.
     """
-    raw = request.args.get(name)
+    raw = (request.args if args is None else args).get(name)
     if raw is None or raw.strip() == "":
         return default
     number = whole_number(raw, minimum=minimum, maximum=maximum)

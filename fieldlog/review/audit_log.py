@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..edge import bad_request
+from ..edge import int_arg
 from ..extensions import db
-from ..inputs import whole_number
 from ..models import AuditEvent, User
 from ..services import scope
 
@@ -139,7 +138,7 @@ class AuditQuery:
             date_from=day("from"),
             date_to=day("to"),
             object_id=(args.get("object_id") or "").strip()[:80],
-            page=_page(args),
+            page=int_arg("page", 1, maximum=LAST_PAGE, args=args),
         )
         if query.date_from and query.date_to and query.date_to < query.date_from:
             errors["to"] = _("Slutdatumet ligger före startdatumet.")
@@ -157,17 +156,6 @@ class AuditQuery:
         }
         found.update(override)
         return {k: v for k, v in found.items() if v not in ("", None)}
-
-
-def _page(args) -> int:
-    """The page asked for (1 when absent); a 400 naming ``page`` when it is no page number."""
-    raw = (args.get("page") or "").strip()
-    if not raw:
-        return 1
-    page = whole_number(raw, minimum=1, maximum=LAST_PAGE)
-    if page is None:
-        raise bad_request(_("page: ett sidnummer från 1 till %(n)d.", n=LAST_PAGE))
-    return page
 
 
 def _scoped(viewer: User):
