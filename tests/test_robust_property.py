@@ -7,6 +7,8 @@ answers 200, and never stores a comment with control characters.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -86,6 +88,7 @@ json_values = st.recursive(
     max_leaves=6,
 )
 KEEP, DROP = object(), object()
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @st.composite
@@ -132,7 +135,7 @@ def test_arbitrary_entries_never_fail_the_batch_and_invalid_ones_store_nothing(c
     @given(st.lists(entries(), min_size=1, max_size=4))
     def sync(batch):
         sent_ids = [e.get("client_id") for e in batch if isinstance(e, dict)]
-        sent_ids = [i for i in sent_ids if isinstance(i, str) and len(i) <= 36]
+        sent_ids = [i for i in sent_ids if isinstance(i, str) and UUID.fullmatch(i)]
         before, stored_before = _count(), _versions(sent_ids)
         response = client.post("/api/v1/entries", json={"entries": batch}, headers=headers)
         assert response.status_code == 200, response.get_data(as_text=True)

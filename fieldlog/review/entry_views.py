@@ -125,8 +125,9 @@ def _seen_version() -> int:
     """The version the supervisor saw (a hidden field); EntryError 422 naming it when garbled."""
     version = record_id(request.form.get("version", ""))
     if version is None:
-        exc = EntryError(_("Version: %(reason)s", reason=NOT_A_WHOLE_NUMBER), 422)
-        exc.fields = {"version": _("Version: %(reason)s", reason=NOT_A_WHOLE_NUMBER)}
+        message = _("Version: %(reason)s", reason=NOT_A_WHOLE_NUMBER)
+        exc = EntryError(message, 422)
+        exc.fields = {"version": message}
         raise exc
     return version
 

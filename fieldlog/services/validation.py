@@ -126,7 +126,7 @@ def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) ->
         return None
     value = value.strip()
     if has_forbidden_characters(value):
-        # NUL, other control characters, lone surrogates (JSON lets \\ud800 through).
+        # NUL, other control characters, a lone surrogate (JSON lets U+D800 through).
         errors[name] = _("Innehåller tecken som inte kan sparas.")
         return None
     if len(value) > limit:
