@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     configure(app, test_config)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -70,6 +71,13 @@ def register_extensions(app: Flask) -> None:
     from .auth import loaders
 
     loaders.register(login_manager)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded ids in URLs and no NUL in any path, query or form value (before the routes)."""
+    from .edge import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -36,9 +36,10 @@ def gunicorn(
     today: str | None = None,
     workers: int = 2,
     env: dict[str, str] | None = None,
+    access_log: Path | None = None,
 ) -> Iterator[str]:
     """Serve the app on ``database_url`` (on a fixed ``today``, if given; ``env`` adds
-    settings); yield its base URL."""
+    settings); yield its base URL. With ``access_log``, every request is logged there."""
     env = {
         **os.environ,
         "FIELDLOG_DATABASE_URL": str(database_url),
@@ -47,6 +48,7 @@ def gunicorn(
     }
     if today:
         env["FIELDLOG_TODAY"] = today
+    logging = ["--access-logfile", str(access_log)] if access_log else []
     # The socket listens before gunicorn starts, so no request is ever refused: it waits in the
     # backlog until a worker accepts it. Nothing polls for the port.
     listener = socket.create_server(("127.0.0.1", 0))
@@ -55,7 +57,7 @@ def gunicorn(
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}",
              "--workers", str(workers), "--threads", "4", "--preload",
-             "--log-level", "warning", "wsgi:app"],
+             "--log-level", "warning", *logging, "wsgi:app"],
             cwd=ROOT, env=_without_faketime(env), stdout=subprocess.DEVNULL, stderr=log,
             pass_fds=[listener.fileno()], start_new_session=True,
         )  # fmt: skip

@@ -136,7 +136,7 @@ def test_the_commitment_of_a_given_day(api, users):
         ("?municipality=2506&on=yesterday", "officer", 400),
         ("?municipality=1984", "officer", 403),
         ("?municipality=9999", "officer", 404),
-        ("?municipality=25%0006", "officer", 404),
+        ("?municipality=25%0006", "officer", 400),  # NUL: malformed, refused at the edge
         ("?municipality=1984&on=2030-01-01", "other_officer", 404),  # none in force then
         ("?municipality=2506&on=2010-01-01", "officer", 404),
     ],

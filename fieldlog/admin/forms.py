@@ -10,14 +10,14 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from ..formfields import PlainText, WholeNumberField, whole_number_choice
 from ..labels import ROLE_WORDS
 
 try:  # WTForms 3.3 wants SelectChoice; older versions take (value, label) pairs
@@ -33,7 +33,7 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-KEY = Regexp(r"^[a-z0-9][a-z0-9_-]*$", message=_l("Bara små bokstäver a–z, siffror, - och _."))
+KEY = Regexp(r"^[a-z0-9][a-z0-9_-]*\Z", message=_l("Bara små bokstäver a–z, siffror, - och _."))
 
 
 def owner_choices() -> list:
@@ -56,12 +56,12 @@ class PromiseForm(Form):
         validators=[Optional(), Length(max=80), KEY],
         description=_l("Lämna tom så skapas en."),
     )
-    area = StringField(_l("Område"), validators=[Length(max=200)])
-    text = TextAreaField(_l("Löftets text"), validators=[Length(max=4000)])
+    area = StringField(_l("Område"), validators=[Length(max=200), PlainText()])
+    text = TextAreaField(_l("Löftets text"), validators=[Length(max=4000), PlainText()])
     owner = SelectField(_l("Ansvarig"), choices=owner_choices())
     activity = SelectField(_l("Aktivitet"), choices=[])
-    yearly_target = IntegerField(_l("Mål per år"), validators=[Optional()])
-    place_hint = StringField(_l("Plats"), validators=[Length(max=200)])
+    yearly_target = WholeNumberField(_l("Mål per år"), validators=[Optional()])
+    place_hint = StringField(_l("Plats"), validators=[Length(max=200), PlainText()])
     time_rule = SelectField(_l("Tidsregel"), choices=time_rule_choices())
     remove = BooleanField(_l("Ta bort löftet (bara om inga poster är loggade mot det)"))
 
@@ -86,12 +86,14 @@ class CommitmentForm(FlaskForm):
         description=_l("Lämna tom så skapas en av kommun och år."),
     )
     municipality = SelectField(_l("Kommun"), choices=[])
-    title = StringField(_l("Titel"), validators=[Length(max=300)])
+    title = StringField(_l("Titel"), validators=[Length(max=300), PlainText()])
     valid_from = DateField(_l("Gäller från"), validators=[Optional()])
     valid_to = DateField(_l("Gäller till"), validators=[Optional()])
     until_superseded = BooleanField(_l("Gäller tills ett nytt medborgarlöfte börjar"))
     signed_on = DateField(_l("Undertecknat"), validators=[Optional()])
-    signatories = TextAreaField(_l("Undertecknare"), description=_l("En per rad."))
+    signatories = TextAreaField(
+        _l("Undertecknare"), validators=[PlainText()], description=_l("En per rad.")
+    )
     promises = FieldList(FormField(PromiseForm), min_entries=0)
 
 
@@ -99,7 +101,7 @@ class EndForm(FlaskForm):
     """End a commitment early, or mark it superseded by a later one."""
 
     last_day = DateField(_l("Sista dag"), validators=[Optional()])
-    successor = SelectField(_l("Ersätts av"), coerce=int, choices=[])
+    successor = SelectField(_l("Ersätts av"), coerce=whole_number_choice, choices=[])
 
 
 class UploadForm(FlaskForm):
@@ -124,28 +126,34 @@ class ActivityTypeForm(FlaskForm):
     """An activity type: its labels, counts and usual length."""
 
     code = StringField(_l("Kod"), validators=[Optional(), Length(max=40), KEY])
-    label = StringField(_l("Namn på svenska"), validators=[Length(max=120)])
-    label_en = StringField(_l("Namn på engelska"), validators=[Length(max=120)])
-    metrics = StringField(_l("Mått"), description=_l("Namn på det som räknas, åtskilda med komma."))
-    default_minutes = IntegerField(
+    label = StringField(_l("Namn på svenska"), validators=[Length(max=120), PlainText()])
+    label_en = StringField(_l("Namn på engelska"), validators=[Length(max=120), PlainText()])
+    metrics = StringField(
+        _l("Mått"),
+        validators=[PlainText()],
+        description=_l("Namn på det som räknas, åtskilda med komma."),
+    )
+    default_minutes = WholeNumberField(
         _l("Vanlig längd i minuter"),
         default=60,
-        validators=[DataRequired(), NumberRange(min=1, max=1440)],
+        validators=[InputRequired(), NumberRange(min=1, max=1440)],
     )
 
 
 class UserForm(FlaskForm):
     """An account's name, role and police area."""
 
-    display_name = StringField(_l("Namn"), validators=[Length(max=120)])
+    display_name = StringField(_l("Namn"), validators=[Length(max=120), PlainText()])
     role = SelectField(_l("Roll"), choices=[])
-    area = SelectField(_l("Polisområde"), coerce=int, choices=[])
+    area = SelectField(_l("Polisområde"), coerce=whole_number_choice, choices=[])
 
 
 class NewUserForm(UserForm):
     """A new account."""
 
-    username = StringField(_l("Användarnamn"), validators=[DataRequired(), Length(max=80)])
+    username = StringField(
+        _l("Användarnamn"), validators=[DataRequired(), Length(max=80), PlainText()]
+    )
     password = PasswordField(_l("Lösenord"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
@@ -160,7 +168,7 @@ class ResetPasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     """A new API token's label."""
 
-    label = StringField(_l("Vad token används till"), validators=[Length(max=120)])
+    label = StringField(_l("Vad token används till"), validators=[Length(max=120), PlainText()])
 
 
 class ActionForm(FlaskForm):

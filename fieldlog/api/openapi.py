@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 MAX_ENTRIES = 500
+ID_MAX = 2**31 - 1  # ids beyond are unknown (404), as inputs.ID_MAX
 
 
 def _ref(name: str) -> dict:
@@ -23,6 +24,13 @@ def _object(properties: dict, required: list[str] | None = None, closed: bool = 
 
 
 COUNT = {"type": "integer", "minimum": 0}
+# Text as inputs.has_forbidden_characters allows it: no control characters but tab and newline.
+FORBIDDEN = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufffe\\uffff"  # and lone surrogates
+COMMENT = {
+    "type": "string",
+    "maxLength": 2000,
+    "pattern": f"^[^{FORBIDDEN}]*[^\\s{FORBIDDEN}][^{FORBIDDEN}]*$",  # some words
+}
 WHEN = {"type": "string", "description": "ISO 8601; without an offset, local time"}
 NEXT = "absolute URL of the next page: same filters, before=<last entry_id>; absent on the last"
 
@@ -132,10 +140,16 @@ SCHEMAS: dict[str, dict] = {
         },
         required=["entries"],
     ),
-    "ReviewRequest": _object(
-        {"decision": {"enum": ["approve", "reject"]}, "comment": _nullable("string")},
-        required=["decision"],
-    ),
+    "ReviewRequest": {
+        **_object(
+            {"decision": {"enum": ["approve", "reject"]}, "comment": _nullable("string")},
+            required=["decision"],
+        ),
+        # A reject needs a comment: some words, no control characters but tab and newline.
+        "if": {"properties": {"decision": {"const": "reject"}}},
+        "then": {"required": ["comment"], "properties": {"comment": COMMENT}},
+        "else": {"properties": {"comment": {"anyOf": [{"type": "null"}, COMMENT]}}},
+    },
     "ReviewResult": _object(
         {
             "entry_id": {"type": "integer"},
@@ -214,10 +228,13 @@ def _path(name: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-YEAR = _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100})
-CODE = {"type": "string", "pattern": "^[0-9]{4}$"}
+YEAR = _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100, "examples": [2024]})
+CODE = {"type": "string", "pattern": "^[0-9]{4}$", "examples": ["2506"]}
 LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 5000, "default": 500})
-BEFORE = _query("before", {"type": "integer", "minimum": 1, "description": "entry_id cursor"})
+BEFORE = _query(
+    "before",
+    {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "description": "entry_id cursor"},
+)
 
 
 def spec() -> dict:
@@ -239,7 +256,10 @@ def spec() -> dict:
                     "The commitment in force in a municipality on a day",
                     "Commitment",
                     "400 403 404",
-                    params=[_query("municipality", CODE, True), _query("on", {"format": "date"})],
+                    params=[
+                        _query("municipality", CODE, True),
+                        _query("on", {"type": "string", "format": "date"}),
+                    ],
                 )
             },
             "/entries": {
@@ -253,7 +273,12 @@ def spec() -> dict:
                     "The entries in the caller's scope, newest first by entry_id, page by page",
                     "EntryList",
                     "400 422",
-                    params=[_query("status", statuses), _query("since", WHEN), LIMIT, BEFORE],
+                    params=[
+                        _query("status", statuses),
+                        _query("since", {**WHEN, "format": "date-time"}),
+                        LIMIT,
+                        BEFORE,
+                    ],
                 ),
             },
             "/entries/{entry_id}/review": {
@@ -261,7 +286,9 @@ def spec() -> dict:
                     "Approve or reject a pending entry",
                     "ReviewResult",
                     "400 403 404 409 422",
-                    params=[_path("entry_id", {"type": "integer"})],
+                    params=[
+                        _path("entry_id", {"type": "integer", "minimum": 1, "maximum": ID_MAX})
+                    ],
                     body="ReviewRequest",
                 )
             },

@@ -19,6 +19,7 @@ from ..services import scope, tallies
 from ..services.commitments import active_commitment
 from ..services.entries import parse_time, sync_entries
 from ..services.entry_shapes import entry_as_dict
+from ..services.exports import parse_year
 from . import bp, openapi, paging
 from .auth import api_error, api_login_required
 
@@ -31,9 +32,10 @@ def _year_arg() -> int:
     raw = request.args.get("year")
     if raw is None:
         return clock.today().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    year = parse_year(raw)
+    if year is None:
         api_error(400, _("year: ett årtal, till exempel 2025."))
-    return int(raw)
+    return year
 
 
 @bp.get("/openapi.json")

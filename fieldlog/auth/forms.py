@@ -5,11 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..formfields import PlainText
+
 
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField(_l("Användarnamn"), validators=[DataRequired(), Length(max=80)])
+    username = StringField(
+        _l("Användarnamn"), validators=[DataRequired(), Length(max=80), PlainText()]
+    )
     password = PasswordField(_l("Lösenord"), validators=[DataRequired(), Length(max=200)])
 
 

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from ..inputs import whole_number
 from ..labels import outside_window_reason
 from ..models import Entry, Promise
 from ..rules import in_window, is_holiday_or_eve
 
 DURATIONS = (15, 30, 45, 60, 90, 120, 180, 240, 360, 480)
+LONGEST_MINUTES = 24 * 60
 STEP = dt.timedelta(minutes=5)
 
 
@@ -63,8 +65,8 @@ def duration_label(minutes: int) -> str:
 
 def duration_choices(*extra: Any) -> list[tuple[int, str]]:
     """The durations offered, with any default or stored one added."""
-    wanted = (int(m) for m in extra if str(m).isdigit())
-    values = sorted({*DURATIONS, *(m for m in wanted if 0 < m <= 24 * 60)})
+    wanted = (whole_number(m, minimum=1, maximum=LONGEST_MINUTES) for m in extra)
+    values = sorted({*DURATIONS, *(m for m in wanted if m is not None)})
     return [(m, duration_label(m)) for m in values]
 
 
@@ -176,17 +178,17 @@ def entry_from_form(
         data["lat"], data["lon"] = fields["lat"] or None, fields["lon"] or None
     if str(fields["base_version"]).strip():
         data["base_version"] = fields["base_version"]
-    minutes = str(fields["duration"]).strip()
-    if minutes:
-        if not minutes.isdigit() or not 0 < int(minutes) <= 24 * 60:
+    raw_minutes = str(fields["duration"]).strip()
+    if raw_minutes:
+        minutes = whole_number(raw_minutes, minimum=1, maximum=LONGEST_MINUTES)
+        if minutes is None:
             errors["duration"] = _("Längden måste vara ett antal minuter, högst ett dygn.")
         else:
             try:
                 start = dt.datetime.fromisoformat(started)
-            except ValueError:
-                start = None
-            if start is not None:
-                data["ended_at"] = (start + dt.timedelta(minutes=int(minutes))).isoformat()
+                data["ended_at"] = (start + dt.timedelta(minutes=minutes)).isoformat()
+            except (ValueError, OverflowError):
+                pass  # the start itself is reported by the entry's validation
     return data, errors
 
 
@@ -201,6 +203,8 @@ def form_start(fields: dict[str, Any], zone: str) -> dt.datetime | None:
     """The start the fields give, in local time, or None when it cannot be read."""
     try:
         start = dt.datetime.fromisoformat(f"{fields['date']}T{fields['time']}")
-    except ValueError:
+        start = start.replace(tzinfo=ZoneInfo(zone))
+        start.astimezone(dt.UTC)  # a start at the very edge of the calendar cannot be stored
+    except (ValueError, OverflowError):
         return None
-    return start.replace(tzinfo=ZoneInfo(zone))
+    return start

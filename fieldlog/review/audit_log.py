@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..edge import int_arg
 from ..extensions import db
 from ..models import AuditEvent, User
 from ..services import scope
 
 PER_PAGE = 50
+LAST_PAGE = 100_000
 
 ACTION_LABELS = {
     "entry.created": _l("Post skapad"),
@@ -132,14 +134,13 @@ class AuditQuery:
                 errors[name] = _("Ange ett datum som ÅÅÅÅ-MM-DD.")
                 return None
 
-        page = args.get("page", "1")
         query = cls(
             action=(args.get("action") or "").strip()[:40],
             user=(args.get("user") or "").strip()[:80],
             date_from=day("from"),
             date_to=day("to"),
             object_id=(args.get("object_id") or "").strip()[:80],
-            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+            page=int_arg("page", 1, maximum=LAST_PAGE, args=args),
         )
         if query.date_from and query.date_to and query.date_to < query.date_from:
             errors["to"] = _("Slutdatumet ligger före startdatumet.")

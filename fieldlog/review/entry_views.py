@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth import roles_required
 from ..extensions import db
+from ..inputs import NOT_A_WHOLE_NUMBER, record_id
 from ..models import Commitment, Entry, Municipality, Promise
 from ..services.entries import EntryError
 from ..services.review import correct_entry
@@ -99,13 +100,12 @@ def correct(entry_id: int):
     """Correct an approved entry, with a reason; the tallies follow."""
     entry = _entry_or_404(entry_id)
     data = _submitted()
-    version = request.form.get("version", "")
     try:
         correct_entry(
             current_user,
             entry.id,
             _drop_empty_metrics(data, entry),
-            int(version or 0),
+            _seen_version(),
             request.form.get("reason"),
         )
     except EntryError as exc:
@@ -119,6 +119,17 @@ def correct(entry_id: int):
         )
     flash(_("Posten är rättad."), "success")
     return redirect(url_for("review.entry_page", entry_id=entry_id))
+
+
+def _seen_version() -> int:
+    """The version the supervisor saw (a hidden field); EntryError 422 naming it when garbled."""
+    version = record_id(request.form.get("version", ""))
+    if version is None:
+        message = _("Version: %(reason)s", reason=NOT_A_WHOLE_NUMBER)
+        exc = EntryError(message, 422)
+        exc.fields = {"version": message}
+        raise exc
+    return version
 
 
 def _drop_empty_metrics(data: dict, entry: Entry) -> dict:

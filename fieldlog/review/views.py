@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth import roles_required
+from ..inputs import record_id
 from ..labels import person_name
 from ..services import scope
 from ..services.entries import EntryError
@@ -50,15 +51,19 @@ def queue():
 
 
 def _selected_ids() -> set[int]:
-    return {int(v) for v in request.form.getlist("entry_id") if v.isdigit()}
+    """The checked entries' ids; a value that is no id names no entry."""
+    ids = (record_id(v) for v in request.form.getlist("entry_id"))
+    return {i for i in ids if i is not None}
 
 
 def _seen_versions() -> dict[int, int]:
     """The version of each entry as the supervisor saw it (hidden ``v<id>`` fields)."""
     found = {}
     for key, value in request.form.items():
-        if key.startswith("v") and key[1:].isdigit() and value.isdigit():
-            found[int(key[1:])] = int(value)
+        entry_id = record_id(key[1:]) if key.startswith("v") else None
+        version = record_id(value)
+        if entry_id is not None and version is not None:
+            found[entry_id] = version
     return found
 
 
@@ -119,7 +124,7 @@ def decide():
         outcome = review_many(current_user, sorted(selected), decision, comment, _seen_versions())
     except EntryError as exc:
         reason_error = _("Ange ett skäl till avslaget: välj ett eller skriv.")
-        message = reason_error if decision == "reject" else exc.message
+        message = reason_error if decision == "reject" and not comment else exc.message
         flash(message, "error")
         return _render_queue(filters, selected, exc.status, reject_open=True)
     _flash_outcome(outcome)

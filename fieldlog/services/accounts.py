@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import begin_write
 from ..extensions import db
+from ..inputs import FORBIDDEN_CHARACTERS, has_forbidden_characters
 from ..models import ROLES, ApiToken, PoliceArea, User, utcnow
 from . import audit
 from .admin_problems import Problem, ProblemsError
@@ -100,6 +101,8 @@ def update_account(actor: User, user_id: int, display_name: str, role: str, area
         problems.append(Problem("area", _("välj ett polisområde.")))
     if user.id == actor.id and role != "admin":
         problems.append(Problem("role", _("du kan inte ta bort din egen administratörsroll.")))
+    if has_forbidden_characters(display_name):
+        problems.append(Problem("display_name", str(FORBIDDEN_CHARACTERS)))
     if problems:
         db.session.rollback()
         raise ProblemsError(problems)
@@ -187,6 +190,8 @@ def issue(actor: User, user_id: int, label: str) -> tuple[User, str]:
         raise LookupError(user_id)
     if not user.active:
         raise ProblemsError([Problem("label", _("kontot är inaktiverat."))])
+    if has_forbidden_characters(label):
+        raise ProblemsError([Problem("label", str(FORBIDDEN_CHARACTERS))])
     return user, issue_token(user, label.strip(), actor=actor)
 
 

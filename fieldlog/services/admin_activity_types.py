@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import ActivityType, User
 from . import audit
 from .admin_problems import Problem, ProblemsError, from_import
-from .imports import validate_document
+from .import_rules import validate_document
 
 
 def all_types() -> list[ActivityType]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..database import begin_write
 from ..extensions import db
+from ..inputs import is_reasonable_day
 from ..models import Commitment, User
 from . import audit
 from .admin_commitments import entries_outside, scoped_commitment, snapshot
@@ -52,6 +53,8 @@ def end(
     problems = []
     if last_day is None:
         problems.append(Problem("last_day", _("ange ett slutdatum eller det löfte som ersätter.")))
+    elif not is_reasonable_day(last_day):
+        problems.append(Problem("last_day", _("måste vara ett datum mellan 1900 och 2199.")))
     elif last_day < commitment.valid_from:
         problems.append(Problem("last_day", _("får inte vara före startdatumet.")))
     elif last_day > commitment.valid_to and not commitment.until_superseded:

@@ -32,7 +32,7 @@ from ..models import (
 )
 from . import audit, scope, tallies
 from .admin_problems import Problem, ProblemsError, from_import
-from .imports import validate_document
+from .import_rules import validate_document
 
 COMMITMENT_FIELDS = (
     "title",

@@ -27,6 +27,9 @@ _MESSAGES = (
     ("must be a whole number", _l("måste vara ett heltal, minst 1, eller tomt.")),
     ("must be obekvam_tid", _l("måste vara obekväm tid eller ingen regel.")),
     ("must be text", _l("måste vara text.")),
+    ("contains control characters", _l("innehåller otillåtna tecken (styrtecken).")),
+    ("is longer than", _l("är för lång.")),
+    ("must be at most", _l("är för stort.")),
 )
 
 

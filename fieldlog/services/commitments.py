@@ -8,13 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..inputs import is_municipality_code
 from ..models import Commitment, Municipality, Promise, User
 from ..rules import commitment_in_force, in_force_during_year
 from . import scope
 
 
 def municipality_by_code(code: str) -> Municipality | None:
-    """The municipality with a four-digit code, or None."""
+    """The municipality with a four-digit code, or None (also for anything that is no code)."""
+    if not is_municipality_code(code):
+        return None
     return db.session.scalar(select(Municipality).where(Municipality.code == code))
 
 

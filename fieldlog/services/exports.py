@@ -13,6 +13,7 @@ from sqlalchemy import and_, select
 from .. import rules
 from ..database import begin_write
 from ..extensions import db
+from ..inputs import printable, whole_number
 from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
 from . import audit, scope
 from .tallies import ROW_FIELDS
@@ -39,20 +40,21 @@ ENTRY_HEADER = (
     "review_comment",
 )
 BOM = "\ufeff"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_year(raw: str | None) -> int | None:
     """A year from a query string: None when missing or not a year between 2000 and 2100."""
-    if raw is None or not raw.strip().isdigit():
-        return None
-    year = int(raw)
-    return year if 2000 <= year <= 2100 else None
+    return whole_number(raw, minimum=FIRST_YEAR, maximum=LAST_YEAR)
 
 
 def neutralise(value: object) -> str:
-    """A cell as text, with a leading ' when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
+    """A cell as text, with a leading ' when a spreadsheet would read it as a formula.
+
+    Control characters a stored value may hold are replaced (``inputs.printable``).
+    """
+    text = "" if value is None else printable(str(value))
     return "'" + text if text.startswith(DANGEROUS) else text
 
 

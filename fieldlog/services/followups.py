@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import begin_write
 from ..extensions import db
+from ..inputs import has_forbidden_characters
 from ..models import (
     FOLLOW_UP_STATES,
     Municipality,
@@ -157,6 +158,8 @@ def record_follow_up(user: User, promise_key: str, year: int | None, state: str,
     if state not in FOLLOW_UP_STATES:
         raise FollowUpError(_("state: välj genomfört, pågår eller ej påbörjat."))
     text = (text or "").strip()
+    if has_forbidden_characters(text):
+        raise FollowUpError(_("text: innehåller otillåtna tecken (styrtecken)."))
     if len(text) > TEXT_LIMIT:
         raise FollowUpError(_("text: högst %(n)d tecken.", n=TEXT_LIMIT))
     old = db.session.scalar(

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write
 from ..extensions import db
+from ..inputs import has_forbidden_characters
 from ..models import Commitment, Entry, Promise, User, utcnow
 from . import audit
 from .commitments import PromiseResolver
@@ -31,6 +32,8 @@ def clean_decision(decision: Any, comment: Any) -> tuple[str, str | None]:
     if comment is not None and not isinstance(comment, str):
         raise EntryError(_("comment: måste vara text."), 422)
     comment = (comment or "").strip() or None
+    if comment and has_forbidden_characters(comment):
+        raise EntryError(_("comment: innehåller otillåtna tecken (styrtecken)."), 422)
     if decision == "reject" and not comment:
         raise EntryError(_("comment: ett avslag behöver en motivering."), 422)
     if comment and len(comment) > COMMENT_LIMIT:
@@ -207,6 +210,8 @@ def correct_entry(
     errors: dict[str, str] = {}
     if not reason:
         errors["reason"] = _("Ange varför posten rättas.")
+    elif has_forbidden_characters(reason):
+        errors["reason"] = _("Innehåller tecken som inte kan sparas.")
     elif len(reason) > COMMENT_LIMIT:
         errors["reason"] = _("Högst %(n)d tecken.", n=COMMENT_LIMIT)
     payload = {**data, "client_id": entry.client_id, "lat": entry.lat, "lon": entry.lon}

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, true
 
 from ..extensions import db
+from ..inputs import is_municipality_code
 from ..models import (
     AuditEvent,
     Commitment,
@@ -86,7 +87,7 @@ def municipality_in_scope(user: User, code: str | None) -> Municipality:
     """
     if not code:
         raise OutOfScope(400, _("municipality: ange en kommunkod."))
-    if len(code) != 4 or not all("0" <= ch <= "9" for ch in code):
+    if not is_municipality_code(code):
         raise OutOfScope(404, _("municipality: okänd kommunkod."))
     municipality = db.session.scalar(select(Municipality).where(Municipality.code == code))
     if municipality is None:

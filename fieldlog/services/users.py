@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..database import begin_write
 from ..extensions import db
+from ..inputs import has_forbidden_characters
 from ..models import ROLES, ApiToken, Municipality, PoliceArea, User
 from . import audit
 
@@ -49,6 +50,11 @@ def create_user(
     username = username.strip()
     if not username:
         raise UserError("username: required")
+    for name, text, most in (("username", username, 80), ("display_name", display_name, 120)):
+        if has_forbidden_characters(text):
+            raise UserError(f"{name}: contains control characters")
+        if len(text) > most:
+            raise UserError(f"{name}: at most {most} characters")
     if role not in ROLES:
         raise UserError(f"role: must be one of {', '.join(ROLES)}")
     municipalities: list[Municipality] = []

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..inputs import ID_MAX, has_forbidden_characters, whole_number
 from ..models import Promise, utcnow
 from ..rules import in_window, local_year
 from .commitments import PromiseResolver
@@ -102,28 +103,18 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
-        return moment.astimezone(dt.UTC)
+        moment = moment.astimezone(dt.UTC)
+        # Every later step reads it in local time, a day either side: all must stay in range.
+        (moment - dt.timedelta(days=1)).astimezone(zone)
+        (moment + dt.timedelta(days=1)).astimezone(zone)
+        return moment
     except (ValueError, OverflowError):  # unreadable, or a year 1 / 9999 that leaves the range
         return None
 
 
-def _whole_number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def _encodable(value: str) -> bool:
-    """Whether the text is valid Unicode (JSON lets a lone surrogate such as \\ud800 through)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _whole_number(value: Any, minimum: int, maximum: int) -> int | None:
+    """The one reading of whole numbers (inputs.whole_number): ASCII digits or a JSON int."""
+    return whole_number(value, minimum=minimum, maximum=maximum)
 
 
 def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
@@ -134,12 +125,20 @@ def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) ->
         errors[name] = _("Måste vara text.")
         return None
     value = value.strip()
-    if "\x00" in value or not _encodable(value):
+    if has_forbidden_characters(value):
+        # NUL, other control characters, a lone surrogate (JSON lets U+D800 through).
         errors[name] = _("Innehåller tecken som inte kan sparas.")
         return None
     if len(value) > limit:
         errors[name] = _("Högst %(n)d tecken.", n=limit)
     return value or None
+
+
+def _number_like(value: Any) -> bool:
+    """A JSON number, or text of ASCII characters (float() reads other scripts' digits too)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and value.isascii())
 
 
 def _coordinates(data: dict, errors: dict[str, str]) -> tuple[float | None, float | None]:
@@ -150,8 +149,10 @@ def _coordinates(data: dict, errors: dict[str, str]) -> tuple[float | None, floa
         errors["lat" if lat is None else "lon"] = _("Ange både latitud och longitud, eller ingen.")
         return None, None
     try:
+        if not all(_number_like(v) for v in (lat, lon)):
+            raise ValueError
         lat, lon = float(lat), float(lon)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors["lat"] = _("Latitud och longitud måste vara tal.")
         return None, None
     if not (math.isfinite(lat) and -90 <= lat <= 90):
@@ -199,6 +200,8 @@ def validate_entry(
         ended_at = parse_time(data.get("ended_at"), zone)
         if ended_at is None:
             errors["ended_at"] = _("Sluttiden är ingen tid (ISO 8601).")
+        elif "started_at" in errors:
+            pass  # judged against a valid start only
         elif started_at and ended_at < started_at:
             errors["ended_at"] = _("Sluttiden ligger före starttiden.")
         elif started_at and ended_at > started_at + LONGEST_ENTRY:
@@ -231,8 +234,8 @@ def validate_entry(
 
     officers = 1
     if data.get("officers") is not None:
-        officers = _whole_number(data.get("officers"))
-        if officers is None or not 1 <= officers <= MOST_OFFICERS:
+        officers = _whole_number(data.get("officers"), 1, MOST_OFFICERS)
+        if officers is None:
             errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
 
     metrics: dict[str, int] = {}
@@ -242,18 +245,18 @@ def validate_entry(
     elif promise is not None:
         allowed = promise.activity_type.metrics
         for name, value in raw_metrics.items():
-            number = _whole_number(value)
+            number = _whole_number(value, 0, LARGEST_METRIC)
             if name not in allowed:
                 errors["metrics"] = _("Okänt mått för aktiviteten: %(name)s.", name=name)
-            elif number is None or not 0 <= number <= LARGEST_METRIC:
+            elif number is None:
                 errors["metrics"] = _("Måttet %(name)s måste vara ett heltal ≥ 0.", name=name)
             else:
                 metrics[name] = number
 
     base_version = None
     if data.get("base_version") is not None:
-        base_version = _whole_number(data.get("base_version"))
-        if base_version is None or base_version < 1:
+        base_version = _whole_number(data.get("base_version"), 1, ID_MAX)
+        if base_version is None:
             errors["base_version"] = _("Måste vara ett heltal, minst 1.")
 
     if errors:

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from ..inputs import printable
 from .followups import STATE_WORDS, STATUS_WORDS
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -48,8 +49,14 @@ class _FixedTimeZip(zipfile.ZipFile):
 
 
 def _put(ws, row: int, col: int, value, bold: bool = False):
-    """Write one cell; a string is stored as text whatever it begins with."""
+    """Write one cell; a string is stored as text whatever it begins with.
+
+    Characters a workbook cannot hold (control characters a stored value may
+    have) are replaced, so that an export of stored data never fails.
+    """
     cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = printable(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -73,7 +80,7 @@ def _widths(ws, widths: list[int]) -> None:
 
 
 def _sheet_title(code: str, name: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", "", f"{code} {name}")[:31]
+    return re.sub(r"[\[\]:*?/\\]", "", printable(f"{code} {name}"))[:31]
 
 
 def _summary(ws, year: int, municipalities: list[dict]) -> None:

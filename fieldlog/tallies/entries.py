@@ -12,6 +12,7 @@ from ..services import scope
 from ..services.tallies import counted_clause, not_counted_clause
 
 PAGE_SIZE = 200
+LAST_PAGE = 100_000  # far past any promise's entries of one year; keeps the offset small
 ENTRY_FILTERS = {
     "counted": _l("Räknade"),
     "approved": _l("Godkända"),

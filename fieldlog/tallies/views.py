@@ -11,6 +11,7 @@ from flask_login import current_user
 from .. import clock, rules
 from ..api.auth import api_error
 from ..auth import roles_required
+from ..edge import int_arg
 from ..labels import outside_window_short
 from ..models import FOLLOW_UP_STATES, Municipality
 from ..rules import to_local
@@ -23,7 +24,7 @@ from ..services.followups import (
     overview,
     record_follow_up,
 )
-from .entries import ENTRY_FILTERS, ENTRY_WORDS, PAGE_SIZE, entries_behind
+from .entries import ENTRY_FILTERS, ENTRY_WORDS, LAST_PAGE, PAGE_SIZE, entries_behind
 
 bp = Blueprint("tallies", __name__)
 VIEWERS = scope.VIEWERS
@@ -91,7 +92,7 @@ def entries():
     status = request.args.get("status", "approved")
     if status not in ENTRY_FILTERS:
         api_error(400, _("status: okänt urval."))
-    page = max(1, request.args.get("page", 1, type=int))
+    page = int_arg("page", 1, maximum=LAST_PAGE)
     promise, rows, total = entries_behind(
         current_user, request.args.get("promise", ""), year, status, page
     )
@@ -126,9 +127,11 @@ def follow_up():
     except FollowUpError as exc:
         if exc.status == 404:
             api_error(404, exc.message)
+        # Shown at once with its status (422 names the field), not after a redirect.
         flash(exc.message, "error")
-    else:
-        flash(_("Uppföljningen sparades."), "success")
+        page = _page_context(year or clock.today().year, None)
+        return render_template("tallies/index.html", **page), exc.status
+    flash(_("Uppföljningen sparades."), "success")
     return redirect(
         url_for(
             "tallies.index",

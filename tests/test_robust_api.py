@@ -1,0 +1,132 @@
+"""No input breaks the API: the measured faults, each a 4xx naming the field, good entries kept.
+
+Digit characters that are not 0–9 ("²", "³", "①"), control characters in text,
+NUL in paths and query strings, and ids past the id columns' range.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldlog.extensions import db
+from fieldlog.models import Entry
+from fieldlog.services.users import issue_token
+
+from . import factories
+from .review_helpers import log, status_of
+
+START = "2026-03-03T10:00"
+
+
+def stored(client_ids: list[str]) -> int:
+    """How many of these client_ids are stored."""
+    db.session.commit()
+    return db.session.scalar(
+        select(func.count()).select_from(Entry).where(Entry.client_id.in_(client_ids))
+    )
+
+
+@pytest.fixture
+def bearer(users):
+    """Authorization headers per username."""
+    return {name: {"Authorization": f"Bearer {issue_token(u)}"} for name, u in users.items()}
+
+
+BAD_FIELDS = [
+    ({"metrics": {"contacts": "²"}}, "metrics"),
+    ({"metrics": {"contacts": "١"}}, "metrics"),  # an Arabic-Indic one: int() reads it, we do not
+    ({"officers": "³"}, "officers"),
+    ({"officers": "1_000"}, "officers"),
+    ({"base_version": "①"}, "base_version"),
+    ({"base_version": 2**31}, "base_version"),
+    ({"notes": "tab\tand\nnewline are fine, a vertical tab \x0b is not"}, "notes"),
+    ({"place": "Torget\x00"}, "place"),
+    ({"notes": "\x1b[31m"}, "notes"),
+    ({"notes": "not for XML \ufffe"}, "notes"),
+    ({"lat": 10**400, "lon": 20}, "lat"),
+    ({"lat": "٦٥", "lon": "20"}, "lat"),
+    ({"started_at": "9999-12-31T23:59:00+00:00", "ended_at": "9999-12-31T23:59:30+00:00"}, None),
+]
+
+
+def test_each_bad_field_is_invalid_and_the_good_entries_of_the_batch_are_stored(
+    client, users, bearer
+):
+    good = [factories.entry_data(started_at=START) for _ in range(2)]
+    bad = [factories.entry_data(**{"started_at": START, **fields}) for fields, _name in BAD_FIELDS]
+    batch = [good[0], *bad, good[1]]
+    response = client.post("/api/v1/entries", json={"entries": batch}, headers=bearer["officer"])
+    assert response.status_code == 200, response.get_data(as_text=True)
+    results = response.get_json()["results"]
+    assert len(results) == len(batch)
+    assert [r["status"] for r in (results[0], results[-1])] == ["created", "created"]
+    for result, (fields, name) in zip(results[1:-1], BAD_FIELDS, strict=True):
+        assert result["status"] == "invalid", fields
+        if name is not None:
+            assert name in result["errors"], (fields, result["errors"])
+        else:
+            assert "started_at" in result["errors"] or "ended_at" in result["errors"]
+    assert stored([e["client_id"] for e in good]) == 2
+    assert stored([e["client_id"] for e in bad]) == 0
+
+
+def test_a_review_comment_with_nul_or_control_characters_is_422_and_nothing_changes(
+    client, users, bearer
+):
+    (entry_id,) = log(users["officer"])
+    for comment in ("nul\x00", "bell\x07", "vertical\x0btab"):
+        response = client.post(
+            f"/api/v1/entries/{entry_id}/review",
+            json={"decision": "reject", "comment": comment},
+            headers=bearer["supervisor"],
+        )
+        assert response.status_code == 422
+        assert response.get_json()["error"].startswith("comment:")
+    assert status_of(entry_id) == "pending"
+    assert db.session.get(Entry, entry_id).review_comment is None
+    ok = client.post(
+        f"/api/v1/entries/{entry_id}/review",
+        json={"decision": "reject", "comment": "Fel plats.\nSe anteckningen."},
+        headers=bearer["supervisor"],
+    )
+    assert (
+        ok.status_code == 200 and ok.get_json()["review_comment"] == "Fel plats.\nSe anteckningen."
+    )
+
+
+@pytest.mark.parametrize("entry_id", ["2147483648", "9223372036854775808", "99999999999999999999"])
+def test_an_id_past_the_columns_range_is_404(client, users, bearer, entry_id):
+    response = client.post(
+        f"/api/v1/entries/{entry_id}/review",
+        json={"decision": "approve"},
+        headers=bearer["supervisor"],
+    )
+    assert response.status_code == 404 and response.is_json
+
+
+@pytest.mark.parametrize("entry_id", ["²", "١", "0", "-1"])
+def test_an_id_that_is_no_id_is_404(client, users, bearer, entry_id):
+    response = client.post(
+        f"/api/v1/entries/{entry_id}/review",
+        json={"decision": "approve"},
+        headers=bearer["supervisor"],
+    )
+    assert response.status_code == 404
+
+
+def test_nul_in_a_path_or_query_is_400_naming_it(client, users, bearer):
+    public = client.get("/api/v1/public/%00")
+    assert public.status_code == 400 and "path" in public.get_json()["error"]
+    listed = client.get("/api/v1/entries?status=pending%00", headers=bearer["officer"])
+    assert listed.status_code == 400 and listed.get_json()["error"].startswith("status:")
+    page = client.get("/public/%00")
+    assert page.status_code == 400 and "text/html" in page.content_type
+
+
+@pytest.mark.parametrize("year", ["²⁰²⁴", "２０２４", "2024.0", "99999999999999999999", "-2024"])
+def test_a_year_that_is_no_year_is_400_naming_it(client, users, bearer, year):
+    response = client.get(f"/api/v1/tallies?year={year}", headers=bearer["coordinator"])
+    assert response.status_code == 400 and response.get_json()["error"].startswith("year:")
+    public = client.get(f"/api/v1/public/2506?year={year}")
+    assert public.status_code == 400 and public.get_json()["error"].startswith("year:")
