@@ -127,7 +127,7 @@ class ReadArgs(ImmutableMultiDict):
 
     names: set[str] = set()
 
-    def get(self, key, default=None, type=None):  # noqa: A002
+    def get(self, key, default=None, type=None):
         ReadArgs.names.add(key)
         return super().get(key, default, type)
 
@@ -135,7 +135,7 @@ class ReadArgs(ImmutableMultiDict):
         ReadArgs.names.add(key)
         return super().__getitem__(key)
 
-    def getlist(self, key, type=None):  # noqa: A002
+    def getlist(self, key, type=None):
         ReadArgs.names.add(key)
         return super().getlist(key, type)
 

@@ -1,0 +1,75 @@
+"""The one reading of whole numbers, ids and text (fieldlog.inputs), alone."""
+
+import pytest
+
+from fieldlog.inputs import (
+    ID_MAX,
+    has_forbidden_characters,
+    is_municipality_code,
+    printable,
+    record_id,
+    whole_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (7, 7),
+        ("7", 7),
+        (" 12 ", 12),
+        ("0", 0),
+        ("²", None),  # str.isdigit() says yes, int() says no
+        ("١٢", None),  # int() reads Arabic-Indic digits; we do not
+        ("１２", None),  # nor full-width ones
+        ("1_000", None),
+        ("+5", None),
+        ("-5", None),
+        (-5, None),
+        ("1.0", None),
+        (1.0, None),
+        (True, None),
+        (None, None),
+        (["1"], None),
+        ("9" * 19, None),  # longer than any column holds, refused before int()
+        ("9" * 5000, None),
+    ],
+)
+def test_whole_numbers_are_ascii_digits_only(value, expected):
+    assert whole_number(value) == expected
+
+
+def test_a_sign_only_where_asked_and_ranges():
+    assert whole_number("-5", signed=True) == -5
+    assert whole_number("+5", signed=True) == 5
+    assert whole_number("5", minimum=6) is None and whole_number("5", maximum=4) is None
+    assert record_id(str(ID_MAX)) == ID_MAX
+    assert record_id(str(ID_MAX + 1)) is None and record_id("0") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "forbidden"),
+    [
+        ("Torget", False),
+        ("rad ett\nrad två\ttabb", False),
+        ("rad ett\r\nrad två", False),  # a browser's textarea line ends
+        ("nul\x00", True),
+        ("vertikal\x0btabb", True),
+        ("escape\x1b[0m", True),
+        ("del\x7f", True),
+        ("c1\x85", True),
+        ("surrogat\ud800", True),
+        ("icke-tecken\ufffe", True),
+        ("Åsa, Ödmårdens skola – 20 % ²", False),
+    ],
+)
+def test_text_refuses_control_characters_but_tab_and_newline(text, forbidden):
+    assert has_forbidden_characters(text) is forbidden
+    assert not has_forbidden_characters(printable(text))
+
+
+def test_municipality_codes_are_four_ascii_digits():
+    assert is_municipality_code("2506")
+    assert not any(
+        is_municipality_code(v) for v in ("²²²²", "250", "25060", 2506, None, "25\x0006")
+    )
