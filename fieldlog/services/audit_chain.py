@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
+from ..inputs import record_id
 from ..models import AuditEvent
 
 GENESIS = "0" * 64
@@ -77,11 +78,12 @@ def parse_anchor(text: str) -> tuple[int, str] | None:
     """``ID:HASH`` as printed by ``audit verify``; None when it is not of that form."""
     ident, _, digest = text.partition(":")
     digest = digest.strip().lower()
-    if not ident.strip().isdigit() or len(digest) != 64:
+    number = record_id(ident.strip())
+    if number is None or len(digest) != 64:
         return None
     if any(c not in "0123456789abcdef" for c in digest):
         return None
-    return int(ident), digest
+    return number, digest
 
 
 def verify(anchor: tuple[int, str] | None = None, batch: int = 2000) -> ChainReport:
