@@ -159,6 +159,15 @@ def test_the_section_rule_and_its_sql_twin_agree(app, users):
     assert set(by_python.values()) == set(SECTIONS)
 
 
+def test_a_nul_in_the_search_is_refused_at_the_edge_naming_it(client, auth, users):
+    log_many(users["officer"], 1)
+    auth.login("officer")
+    response = client.get("/entries?q=a%00b")
+    assert response.status_code == 400
+    assert "q: innehåller otillåtna tecken" in response.get_data(as_text=True)
+    assert shown_ids(response) == []
+
+
 @pytest.mark.parametrize(
     "query, field",
     [
@@ -167,7 +176,6 @@ def test_the_section_rule_and_its_sql_twin_agree(app, users):
         ("?from=%D9%A2%D9%A0%D9%A2%D9%A6-03-03", "Från och med"),  # Arabic-Indic digits
         ("?from=0001-01-01", "Från och med"),
         ("?from=2026-03-05&to=2026-03-04", "Till och med"),
-        ("?q=a%00b", "Sök"),
         ("?q=" + "x" * 201, "Sök"),
         ("?status=everything", "Urval"),
         ("?status=pending&page=0", "Sida"),
