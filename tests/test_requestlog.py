@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 
@@ -58,7 +59,7 @@ def test_gunicorn_warns_once_when_its_workers_count_throttling_in_memory(live_se
     warnings: list[dict] = []
     while not warnings and time.monotonic() < deadline:
         warnings = [x for x in json_lines(log.read_text()) if x["level"] == "WARNING"]
-        time.sleep(0.1)  # the first worker writes it while starting; polling the file
+        threading.Event().wait(0.1)  # the first worker writes it while starting; polling
     assert len(warnings) == 1
     assert "2 workers" in warnings[0]["message"]
     assert "FIELDLOG_RATELIMIT_STORAGE_URI" in warnings[0]["message"]
