@@ -110,12 +110,7 @@ def validate_document(doc: Any) -> list[str]:
             problems.append(f"commitments[{i}]: must be a mapping")
             continue
         where = f"commitment {c.get('key') or f'#{i + 1}'}"
-        if not _text(c.get("key")):
-            problems.append(f"{where}: field 'key' is required text")
-        elif c["key"] in commitment_keys:
-            problems.append(f"{where}: field 'key' is used twice")
-        else:
-            commitment_keys.add(c["key"])
+        problems.extend(_key_problems(c, where, commitment_keys))
         if str(c.get("municipality")) not in known_municipalities:
             problems.append(f"{where}: field 'municipality' is not a known municipality code")
         if not _text(c.get("title")):
@@ -148,14 +143,20 @@ def validate_document(doc: Any) -> list[str]:
     return problems
 
 
+def _key_problems(item: dict, where: str, seen: set[str]) -> list[str]:
+    """A commitment's or promise's ``key``: required text, used once in the file."""
+    key = item.get("key")
+    if not _text(key):
+        return [f"{where}: field 'key' is required text"]
+    if key in seen:
+        return [f"{where}: field 'key' is used twice"]
+    seen.add(key)
+    return []
+
+
 def _promise_problems(p: dict, where: str, activities: set[str], seen: set[str]) -> list[str]:
     problems = []
-    if not _text(p.get("key")):
-        problems.append(f"{where}: field 'key' is required text")
-    elif p["key"] in seen:
-        problems.append(f"{where}: field 'key' is used twice")
-    else:
-        seen.add(p["key"])
+    problems.extend(_key_problems(p, where, seen))
     for name in ("area", "text"):
         if not _text(p.get(name)):
             problems.append(f"{where}: field '{name}' is required text")
