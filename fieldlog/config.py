@@ -32,6 +32,22 @@ class Config:
     # ``retention`` without --before keeps the personal data of this many whole years
     # before the current one (services/retention.py).
     RETENTION_YEARS = 3
+    # Flask-Compress: what the app serves itself, brotli where the browser takes it (HTTPS),
+    # else gzip; streamed answers (static files, the entries export) too.
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "image/svg+xml",
+        "text/csv",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_MIN_SIZE = 500  # below a packet, compressing only costs time
 
 
 def env_overrides(source: Mapping | None = None) -> dict:

@@ -1,5 +1,6 @@
 """The Flask extensions, created unbound so models and blueprints import them without cycles."""
 
+import flask_compress
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -25,6 +26,23 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class Compress(flask_compress.Compress):
+    """Flask-Compress, closing what a streamed answer streamed from (a static file)."""
+
+    def after_request(self, response):
+        """Compress as Flask-Compress does; the file it wraps is closed with the answer."""
+        source = response.response if response.is_streamed else None
+        response = super().after_request(response)
+        if source is not None and response.response is not source and hasattr(source, "close"):
+            # It replaces a streamed body by a generator over it and drops the original,
+            # whose close() would have closed the file: left to the collector, it warns.
+            response.call_on_close(source.close)
+        return response
+
+
+compress = Compress()
 
 
 def select_locale() -> str:
