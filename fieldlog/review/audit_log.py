@@ -1,4 +1,4 @@
-"""Reading the audit log: an entry's history, and the search of /audit."""
+"""Reading the audit log: an entry's history, and the search of /audit (its words: audit_words)."""
 
 from __future__ import annotations
 
@@ -8,94 +8,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, or_, select
 
 from ..edge import int_arg
 from ..extensions import db
+from ..labels import ACTION_WORDS, action_words
 from ..models import AuditEvent, User
 from ..services import scope
 
 PER_PAGE = 50
 LAST_PAGE = 100_000
-
-ACTION_LABELS = {
-    "entry.created": _l("Post skapad"),
-    "entry.edited": _l("Post ändrad"),
-    "entry.withdrawn": _l("Post återkallad"),
-    "entry.approved": _l("Post godkänd"),
-    "entry.rejected": _l("Post avslagen"),
-    "entry.corrected": _l("Post rättad"),
-    "commitments.imported": _l("Medborgarlöften importerade"),
-    "user.created": _l("Användare skapad"),
-    "user.changed": _l("Användare ändrad"),
-    "token.issued": _l("API-nyckel utfärdad"),
-    "login": _l("Inloggning"),
-    "login.failed": _l("Misslyckad inloggning"),
-    "logout": _l("Utloggning"),
-    "retention.applied": _l("Personuppgifter gallrade"),
-    "backup.made": _l("Säkerhetskopia tagen"),
-}
-
-
-def action_label(action: str) -> str:
-    """An audited action in words (exports and others not listed: the action itself)."""
-    label = ACTION_LABELS.get(action)
-    return str(label) if label else action
-
-
-FIELD_LABELS = {
-    "status": _l("Status"),
-    "promise": _l("Löfte"),
-    "started_at": _l("Start"),
-    "ended_at": _l("Slut"),
-    "place": _l("Plats"),
-    "officers": _l("Poliser"),
-    "metrics": _l("Mått"),
-    "notes": _l("Anteckningar"),
-    "review_comment": _l("Kommentar"),
-    "version": _l("Version"),
-    "reason": _l("Skäl"),
-}
-STATUS_LABELS = {
-    "pending": _l("väntar"),
-    "approved": _l("godkänd"),
-    "rejected": _l("avslagen"),
-    "withdrawn": _l("återkallad"),
-}
-
-
-def _shown(name: str, value: Any, zone: str) -> str | None:
-    """A stored value as a person reads it: local times, statuses in words."""
-    if value is None or value == "":
-        return None
-    if name == "status" and value in STATUS_LABELS:
-        return str(STATUS_LABELS[value])
-    if name.endswith("_at") and isinstance(value, str):
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is not None:
-            return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dict):
-        from .queue import metric_label
-
-        return ", ".join(f"{metric_label(k)} {v}" for k, v in value.items()) or None
-    return str(value)
-
-
-def changes(event: AuditEvent, zone: str = "Europe/Stockholm") -> list[tuple[str, Any, Any]]:
-    """The fields an event changed, for people: (label, before, after); before None when new."""
-    before, after = event.before or {}, event.after or {}
-    keys = list(before) + [k for k in after if k not in before]
-    found = []
-    for k in keys:
-        if before.get(k) == after.get(k) or k == "client_id":
-            continue
-        label = str(FIELD_LABELS.get(k, k))
-        found.append((label, _shown(k, before.get(k), zone), _shown(k, after.get(k), zone)))
-    return found
 
 
 def entry_history(entry_id: int) -> list[AuditEvent]:
@@ -164,21 +86,44 @@ def _scoped(viewer: User):
     return select(AuditEvent).where(scope.audit_clause(viewer))
 
 
-def known_actions(viewer: User) -> list[str]:
-    """The actions found in the viewer's part of the log, for the filter."""
+def known_actions(viewer: User) -> list[tuple[str, str]]:
+    """The actions found in the viewer's part of the log and those named, in words, for the
+    filter; sorted by their words."""
     stmt = _scoped(viewer).with_only_columns(AuditEvent.action).distinct()
-    return sorted(set(db.session.scalars(stmt)) | set(ACTION_LABELS))
+    actions = set(db.session.scalars(stmt)) | set(ACTION_WORDS)
+    return sorted(((a, action_words(a)) for a in actions), key=lambda pair: pair[1].lower())
+
+
+def _action_clause(action: str):
+    """Events of one action; a resend is an edit of a rejected entry until logged as its own."""
+    resend = and_(
+        AuditEvent.action == "entry.edited",
+        func.coalesce(AuditEvent.before["status"].as_string(), "") == "rejected",
+    )
+    if action == "entry.resent":
+        return or_(AuditEvent.action == action, resend)
+    if action == "entry.edited":
+        return and_(AuditEvent.action == action, not_(resend))
+    return AuditEvent.action == action
+
+
+def _user_clause(text: str):
+    """Events by a user whose login or shown name holds ``text``."""
+    needle = text.lower()
+    named = select(User.id).where(func.lower(User.display_name).contains(needle, autoescape=True))
+    return or_(
+        func.lower(AuditEvent.actor_name).contains(needle, autoescape=True),
+        AuditEvent.actor_id.in_(named),
+    )
 
 
 def search(viewer: User, query: AuditQuery, zone: str) -> tuple[list[AuditEvent], bool]:
     """One page of the viewer's police area's events matching ``query``, newest first; more?"""
     stmt = _scoped(viewer)
     if query.action:
-        stmt = stmt.where(AuditEvent.action == query.action)
+        stmt = stmt.where(_action_clause(query.action))
     if query.user:
-        stmt = stmt.where(
-            func.lower(AuditEvent.actor_name).contains(query.user.lower(), autoescape=True)
-        )
+        stmt = stmt.where(_user_clause(query.user))
     tz = ZoneInfo(zone)
     if query.date_from:
         start = dt.datetime.combine(query.date_from, dt.time(), tz)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..labels import window_reason_of
+from ..labels import promise_excerpt, promise_title, window_reason_of
 from ..models import Commitment, Entry, Municipality, Promise, User
 from ..services import scope
 
@@ -89,6 +90,25 @@ def _queue_base(user: User):
     )
 
 
+def _promise_labels(keys: list[str]) -> dict[str, str]:
+    """Filter labels that tell promises apart: municipality, activity and place; the text's
+    start where two would still read the same."""
+    promises = db.session.scalars(
+        select(Promise)
+        .where(Promise.key.in_(keys))
+        .options(
+            joinedload(Promise.activity_type),
+            joinedload(Promise.commitment).joinedload(Commitment.municipality),
+        )
+    ).all()
+    titles = {p.key: f"{p.commitment.municipality.name}: {promise_title(p)}" for p in promises}
+    alike = Counter(titles.values())
+    for p in promises:
+        if alike[titles[p.key]] > 1:
+            titles[p.key] += f" – {promise_excerpt(p)}"
+    return titles
+
+
 def _choices(user: User) -> tuple[list, list, list]:
     stmt = (
         _queue_base(user)
@@ -96,7 +116,6 @@ def _choices(user: User) -> tuple[list, list, list]:
             Municipality.code,
             Municipality.name,
             Promise.key,
-            Promise.text,
             User.username,
             User.display_name,
             func.count(),
@@ -105,7 +124,6 @@ def _choices(user: User) -> tuple[list, list, list]:
             Municipality.code,
             Municipality.name,
             Promise.key,
-            Promise.text,
             User.username,
             User.display_name,
         )
@@ -113,11 +131,14 @@ def _choices(user: User) -> tuple[list, list, list]:
     municipalities: dict[str, list] = {}
     promises: dict[str, list] = {}
     officers: dict[str, list] = {}
-    for code, name, key, text, username, display, n in db.session.execute(stmt):
+    for code, name, key, username, display, n in db.session.execute(stmt):
         municipalities.setdefault(code, [code, name, 0])[2] += n
-        promises.setdefault(key, [key, f"{name}: {text}", 0])[2] += n
+        promises.setdefault(key, [key, key, 0])[2] += n
         if username is not None:  # no officer to filter by once retention removed the author
             officers.setdefault(username, [username, display or username, 0])[2] += n
+    labels = _promise_labels(list(promises))
+    for key, found in promises.items():
+        found[1] = labels.get(key, key)
 
     def ordered(found: dict) -> list[tuple[str, str, int]]:
         return sorted((tuple(v) for v in found.values()), key=lambda v: v[1].lower())

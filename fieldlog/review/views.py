@@ -9,12 +9,15 @@ from flask_login import current_user
 
 from ..auth import roles_required
 from ..inputs import record_id
-from ..labels import person_name
+from ..labels import activity_name, person_name, promise_title
+from ..models import utcnow
 from ..services import scope
 from ..services.entries import EntryError
 from ..services.review import ReviewOutcome, review_many
-from .audit_log import AuditQuery, action_label, changes, known_actions, search
+from .audit_log import AuditQuery, known_actions, search
+from .audit_words import changes, event_actor, event_object, event_title
 from .queue import REJECT_REASONS, QueueFilters, metric_label, queue_page, warnings_for
+from .undo import remember_decision, undo_last_decision, undoable_decision
 
 bp = Blueprint("review", __name__)
 
@@ -24,10 +27,14 @@ def review_helpers(state) -> None:
     """Helpers the review templates and their imported macros share (globals reach macros)."""
     state.app.jinja_env.globals.update(
         metric_label=metric_label,
-        action_label=action_label,
+        event_title=event_title,
+        event_actor=event_actor,
+        event_object=event_object,
         audit_changes=changes,
         review_warnings=warnings_for,
         person_name=person_name,
+        promise_title=promise_title,
+        activity_name=activity_name,
     )
 
 
@@ -39,6 +46,7 @@ def _render_queue(filters: QueueFilters, selected: set[int], status: int = 200, 
         filters=filters,
         selected=selected,
         reasons=REJECT_REASONS,
+        undo=undoable_decision(current_user),
         **extra,
     ), status
 
@@ -109,17 +117,31 @@ def _flash_outcome(outcome: ReviewOutcome) -> None:
         )
 
 
+def _one_entry() -> tuple[str, int] | None:
+    """The decision and entry of a button on one entry of the queue, if one was pressed."""
+    for decision in ("approve", "reject"):
+        entry_id = record_id(request.form.get(f"{decision}_one", ""))
+        if entry_id is not None:
+            return decision, entry_id
+    return None
+
+
 @bp.post("/review")
 @roles_required(*scope.REVIEWERS)
 def decide():
-    """Approve or reject the checked entries in one action."""
+    """Approve or reject the checked entries, or the one whose own button was pressed."""
     filters = QueueFilters.from_args(request.args)
-    selected = _selected_ids()
-    decision = request.form.get("decision")
+    one = _one_entry()
+    decision = one[0] if one else request.form.get("decision")
+    selected = {one[1]} if one else _selected_ids()
     if not selected:
         flash(_("Markera minst en post."), "error")
         return _render_queue(filters, selected, 422)
     comment = _reject_comment() if decision == "reject" else None
+    if one and decision == "reject" and not comment:
+        # The entry's own "Avslå…" without a script: the panel opens for that entry alone.
+        return _render_queue(filters, selected, 200, reject_open=True)
+    decided_at = utcnow()
     try:
         outcome = review_many(current_user, sorted(selected), decision, comment, _seen_versions())
     except EntryError as exc:
@@ -128,6 +150,37 @@ def decide():
         flash(message, "error")
         return _render_queue(filters, selected, exc.status, reject_open=True)
     _flash_outcome(outcome)
+    remember_decision(current_user, outcome, decided_at)
+    return redirect(url_for("review.queue", **filters.args()))
+
+
+@bp.post("/review/undo")
+@roles_required(*scope.REVIEWERS)
+def undo():
+    """Take back the supervisor's last decision from the queue, within a few minutes."""
+    filters = QueueFilters.from_args(request.args)
+    try:
+        outcome = undo_last_decision(current_user)
+    except EntryError as exc:
+        flash(exc.message, "error")
+        return _render_queue(filters, set(), exc.status)
+    flash(
+        ngettext(
+            "Ångrat: %(num)d post väntar på granskning igen.",
+            "Ångrat: %(num)d poster väntar på granskning igen.",
+            len(outcome.done),
+        ),
+        "success",
+    )
+    if outcome.skipped:
+        flash(
+            ngettext(
+                "%(num)d post hade ändrats sedan beslutet och ändrades inte.",
+                "%(num)d poster hade ändrats sedan beslutet och ändrades inte.",
+                len(outcome.skipped),
+            ),
+            "warning",
+        )
     return redirect(url_for("review.queue", **filters.args()))
 
 

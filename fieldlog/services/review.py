@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ def clean_decision(decision: Any, comment: Any) -> tuple[str, str | None]:
     return decision, comment
 
 
-def _lock_and_load(entry_ids: list[int]) -> dict[int, Entry]:
+def lock_and_load(entry_ids: list[int]) -> dict[int, Entry]:
     """Lock the entries' rows in id order (PostgreSQL; SQLite holds the write lock), then read them.
 
     Reading after the lock means a concurrent edit or review that committed
@@ -78,18 +79,29 @@ class ReviewOutcome:
     unknown: list[int] = field(default_factory=list)
 
 
-def _decide(user: User, entries: list[Entry], decision: str, comment: str | None) -> list[int]:
-    """Move the pending ones of ``entries`` to the decision in one guarded UPDATE; ids changed."""
+def set_review_status(
+    user: User,
+    entries: list[Entry],
+    *,
+    from_status: tuple[str, ...],
+    values: dict[str, Any],
+    action: str,
+    at: dt.datetime,
+) -> list[int]:
+    """The one way a review moves entries between statuses: a guarded UPDATE, tallies, audit.
+
+    Only those of ``entries`` still in one of ``from_status`` change (to ``values``); each
+    changed one moves its tally contribution and gets its own audit event ``action``.
+    Returns the ids changed.
+    """
     if not entries:
         return []
-    status = DECISIONS[decision]
     befores = {e.id: entry_snapshot(e) for e in entries}
-    now = utcnow()
     changed = set(
         db.session.scalars(
             update(Entry)
-            .where(Entry.id.in_([e.id for e in entries]), Entry.status == "pending")
-            .values(status=status, reviewer_id=user.id, reviewed_at=now, review_comment=comment)
+            .where(Entry.id.in_([e.id for e in entries]), Entry.status.in_(from_status))
+            .values(**values)
             .returning(Entry.id)
             .execution_options(synchronize_session=False)
         )
@@ -101,29 +113,35 @@ def _decide(user: User, entries: list[Entry], decision: str, comment: str | None
             continue
         delta.entry(entry, sign=-1)
         # The row now holds these values; mirror them without another read or write.
-        for name, value in (
-            ("status", status),
-            ("reviewer_id", user.id),
-            ("reviewed_at", now),
-            ("review_comment", comment),
-        ):
+        for name, value in values.items():
             set_committed_value(entry, name, value)
         delta.entry(entry)
         events.append(
             audit.event_row(
-                f"entry.{status}",
+                action,
                 "entry",
                 entry.id,
                 before=befores[entry.id],
                 after=entry_snapshot(entry),
                 actor=user,
                 police_area_id=entry_area_id(entry),
-                at=now,
+                at=at,
             )
         )
     delta.apply()
     audit.record_rows(events)
     return [e.id for e in entries if e.id in changed]
+
+
+def _decide(user: User, entries: list[Entry], decision: str, comment: str | None) -> list[int]:
+    """Move the pending ones of ``entries`` to the decision; ids changed."""
+    status = DECISIONS[decision]
+    now = utcnow()
+    values = {"status": status, "reviewer_id": user.id, "reviewed_at": now}
+    values["review_comment"] = comment
+    return set_review_status(
+        user, entries, from_status=("pending",), values=values, action=f"entry.{status}", at=now
+    )
 
 
 def record_review(user: User, entry_id: int, decision: Any, comment: Any) -> Entry:
@@ -134,7 +152,7 @@ def record_review(user: User, entry_id: int, decision: Any, comment: Any) -> Ent
     409 (no longer pending).
     """
     begin_write()
-    entry = _lock_and_load([entry_id]).get(entry_id)
+    entry = lock_and_load([entry_id]).get(entry_id)
     if entry is None or not may_see_entry(user, entry):
         raise EntryError(_("Okänd post."), 404)
     if not may_review_entry(user, entry):
@@ -165,7 +183,7 @@ def review_many(
     decision, comment = clean_decision(decision, comment)
     begin_write()
     outcome = ReviewOutcome(decision)
-    found = _lock_and_load(entry_ids)
+    found = lock_and_load(entry_ids)
     seen_versions = seen_versions or {}
     eligible = []
     for entry_id in sorted(set(entry_ids)):
@@ -197,7 +215,7 @@ def correct_entry(
     is. Raises EntryError 404/403/409/422 (422 with ``fields`` naming them).
     """
     begin_write()
-    entry = _lock_and_load([entry_id]).get(entry_id)
+    entry = lock_and_load([entry_id]).get(entry_id)
     if entry is None or not may_see_entry(user, entry):
         raise EntryError(_("Okänd post."), 404)
     if not may_review_entry(user, entry):
