@@ -67,8 +67,49 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(url: str, workers: int = 4):
     """Serve the app with gunicorn on ``url``'s database; yields (host, port)."""
+    with served(url, workers) as server:
+        yield server.host, server.port
+
+
+class Server:
+    """A gunicorn serving the app: its address, and the CPU time its processes used."""
+
+    def __init__(self, proc: subprocess.Popen, port: int):
+        self.proc, self.host, self.port = proc, "127.0.0.1", port
+
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return [self.proc.pid, *(int(p) for p in children.split())]
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the master and its workers so far (from /proc)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except FileNotFoundError:  # a worker replaced meanwhile
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / CLOCK_TICKS
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def served(url: str, workers: int = 4, env: dict[str, str] | None = None, log=None, extra=None):
+    """Serve the app with gunicorn on ``url``'s database (``env`` adds settings, ``log`` takes
+    its standard error, one line per request; ``extra``, more of gunicorn's arguments);
+    yields a Server."""
     port = _free_port()
-    env = {**os.environ, "FIELDLOG_DATABASE_URL": url, "FIELDLOG_SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "FIELDLOG_DATABASE_URL": url,
+        "FIELDLOG_SECRET_KEY": "bench",
+        **(env or {}),
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -80,10 +121,12 @@ def gunicorn(url: str, workers: int = 4):
             str(workers),
             "--log-level",
             "warning",
+            *(extra or []),
             "wsgi:app",
         ],
         cwd=ROOT,
         env=env,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + 30
@@ -95,14 +138,21 @@ def gunicorn(url: str, workers: int = 4):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.05)
-        yield "127.0.0.1", port
+        server = Server(proc, port)
+        deadline = time.monotonic() + 30
+        while len(server.pids()) < workers + 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # every worker booted, so that their start is not measured
+        yield server
     finally:
         proc.terminate()
         proc.wait(10)
 
 
-def call(conn: http.client.HTTPConnection, method: str, path: str, token: str, body=None):
-    """One API call on a kept-alive connection; (status, decoded JSON)."""
+def call(
+    conn: http.client.HTTPConnection, method: str, path: str, token: str, body=None, seen=None
+):
+    """One API call on a kept-alive connection; (status, decoded JSON). With ``seen`` (a list),
+    the X-SQL-Statements the server counted (FIELDLOG_COUNT_SQL=1) are appended to it."""
     headers = {"Authorization": f"Bearer {token}"}
     payload = None
     if body is not None:
@@ -110,6 +160,8 @@ def call(conn: http.client.HTTPConnection, method: str, path: str, token: str, b
         headers["Content-Type"] = "application/json"
     conn.request(method, path, body=payload, headers=headers)
     response = conn.getresponse()
+    if seen is not None and (count := response.getheader("X-SQL-Statements")) is not None:
+        seen.append(int(count))
     return response.status, json.loads(response.read())
 
 

@@ -129,10 +129,12 @@ def register_security(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """What running it as a service needs: the request log, throttled tokens, chunked bodies."""
-    from . import bodylimit, requestlog
+    """What running it as a service needs: the request log, throttled tokens, chunked bodies
+    (and, for the benchmarks, the SQL statements each request ran)."""
+    from . import bodylimit, requestlog, sqlcount
     from .auth import throttle
 
+    sqlcount.register(app)
     requestlog.register(app)
     throttle.register(app)
     bodylimit.register(app)

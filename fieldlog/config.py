@@ -75,6 +75,8 @@ def env_overrides(source: Mapping | None = None) -> dict:
     for name in ("THROTTLE_KEY_PREFIX", "LOGIN_FAILURE_LIMIT", "API_TOKEN_FAILURE_LIMIT"):
         if value := source.get("FIELDLOG_" + name):
             found[name] = value
+    if source.get("FIELDLOG_COUNT_SQL", "").lower() in ("1", "true", "yes"):
+        found["COUNT_SQL"] = True  # X-SQL-Statements on every answer, for the benchmarks
     if log_format := source.get("FIELDLOG_LOG_FORMAT"):
         found["LOG_FORMAT"] = log_format
     return found

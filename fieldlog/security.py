@@ -13,6 +13,16 @@ CSP = (
     "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
 )
+# The headers of every answer, made once: only whether it may be framed and whether it came
+# over TLS differ from one request to another.
+ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+NOT_FRAMED = {
+    "Content-Security-Policy": CSP.format(ancestors="'none'"),
+    "X-Frame-Options": "DENY",
+    **ALWAYS,
+}
+FRAMED = {"Content-Security-Policy": CSP.format(ancestors="*"), **ALWAYS}
+HSTS = "max-age=31536000"
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -39,16 +49,9 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        framable = g.get("allow_framing", False)
-        response.headers["Content-Security-Policy"] = CSP.format(
-            ancestors="*" if framable else "'none'"
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        if not framable:
-            response.headers["X-Frame-Options"] = "DENY"
+        response.headers.update(FRAMED if g.get("allow_framing", False) else NOT_FRAMED)
         if request.is_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+            response.headers["Strict-Transport-Security"] = HSTS
         if "Cache-Control" not in response.headers:
             # What a view does not mark cacheable (public pages, static files, the service
             # worker do) may hold a user's data or a CSRF token: no cache keeps a copy.

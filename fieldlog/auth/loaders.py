@@ -5,9 +5,26 @@ from __future__ import annotations
 from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import User
+from ..models import ApiToken, User
+
+# The user's police area comes with the user, in the same statement: nearly every page and
+# API answer names it or scopes by it.
+WITH_AREA = joinedload(User.police_area)
+# Built once: only the token's hash changes from one request to the next.
+USER_OF_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.active.is_(True),
+    )
+    .options(WITH_AREA)
+)
 
 
 def register(login_manager: LoginManager) -> None:
@@ -24,7 +41,7 @@ def register(login_manager: LoginManager) -> None:
             user_id, epoch = (int(x) for x in identity.split(":"))
         except ValueError:
             return None
-        user = db.session.get(User, user_id)
+        user = db.session.get(User, user_id, options=[WITH_AREA])
         if user is None or not user.active or user.session_epoch != epoch:
             return None
         return user
@@ -34,12 +51,15 @@ def register(login_manager: LoginManager) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None
-        from ..services.users import user_for_token
-
         user = user_for_token(header.removeprefix("Bearer ").strip())
         if user is not None:
             g.token_auth = True
         return user
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live bearer token belongs to, with their area: one indexed lookup."""
+    return db.session.scalar(USER_OF_TOKEN, {"token_hash": ApiToken.hash(secret)})
 
 
 def via_token() -> bool:

@@ -92,3 +92,25 @@ def register(app: Flask) -> None:
                 f"FIELDLOG_{name}: a limit such as '5 per 5 minutes', not {app.config[name]!r}"
             ) from None
     app.before_request(refuse_guessed_tokens)
+    skip_the_limiters_check_of_every_request(app)
+
+
+def skip_the_limiters_check_of_every_request(app: Flask) -> None:
+    """Take out Flask-Limiter's check before every request while it has nothing to check.
+
+    The login's limits are decorators, which check by themselves; the hook would only find,
+    on every request, that no application-wide or default limit exists.
+    """
+    names = (
+        "RATELIMIT_APPLICATION",
+        "RATELIMIT_DEFAULT",
+        "RATELIMIT_META",
+        "RATELIMIT_IN_MEMORY_FALLBACK",
+    )
+    if any(app.config.get(name) for name in names):
+        return
+    if limiter.limit_manager.application_limits or limiter.limit_manager.default_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # noqa: SLF001  (the hook init_app added)
+        hooks.remove(limiter._check_request_limit)
