@@ -10,22 +10,27 @@ PYTEST_ARGS ?=
 .PHONY: run test translations i18n screenshots bench lint clean
 
 $(BIN)/python:
+	@echo "== Skapar Pythonmiljön i $(VENV) …"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "== Installerar Fieldlog och dess beroenden (några minuter första gången) …"
+	$(BIN)/pip install -e .
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@echo "== Installerar Fieldlog med testverktygen (några minuter första gången) …"
+	$(BIN)/pip install -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d fieldlog/translations >/dev/null
 
 run: $(VENV)/.installed translations
+	@echo "== Uppgraderar databasen …"
 	$(FLASK) db upgrade
+	@echo "== Läser in demodata (bara i en ny databas) …"
 	$(FLASK) demo --if-new
 	@echo "Fieldlog på http://127.0.0.1:$(PORT)/login"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -190,3 +190,11 @@ def field_words(name: str) -> str:
     """A stored field's name in words."""
     label = FIELD_WORDS.get(name)
     return str(label) if label else name.replace("_", " ").capitalize()
+
+
+def municipality_words(name: str) -> str:
+    """A municipality as its own name reads: "Arjeplogs kommun", "Arboga kommun" (English:
+    "Arjeplog Municipality"). Names ending in a vowel or s, x, z take no genitive s."""
+    swedish = str(get_locale()) != "en"
+    genitive = name + "s" if swedish and name[-1:].lower() not in "aeiouyåäösxz" else name
+    return _("%(genitive)s kommun", genitive=genitive)

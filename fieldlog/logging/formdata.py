@@ -159,12 +159,23 @@ def posted_form(form: Any, promise: Promise) -> dict[str, Any]:
     }
 
 
+def _readable_time(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def entry_from_form(
     fields: dict[str, Any], promise: Promise
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The ENTRY of CONTRACT for posted fields, and the errors of the fields only the form has."""
     errors: dict[str, str] = {}
     started = f"{fields['date']}T{fields['time']}" if fields["date"] and fields["time"] else ""
+    if not _readable_time(started):
+        # Said in the form's words (date and time), not in the API's (ISO 8601).
+        errors["started_at"] = _("Ange datum (ÅÅÅÅ-MM-DD) och klockslag (TT:MM) för starten.")
     data: dict[str, Any] = {
         "client_id": fields["client_id"],
         "promise": promise.key,

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+)
+from sqlalchemy import func, select
 
 from .. import clock
+from ..extensions import db
+from ..labels import municipality_words
+from ..models import Commitment
 from ..security import allow_framing
-from ..services.commitments import municipality_by_code
+from ..services.commitments import commitments_during_year, municipality_by_code
 from ..services.exports import parse_year
 from ..services.followups import STATE_WORDS, STATUS_WORDS, overview
 
@@ -29,6 +42,19 @@ def public_year() -> int | None:
     return clock.today().year if not raw else parse_year(raw)
 
 
+def years_in_force(municipality, this_year: int) -> list[int]:
+    """The years, newest first, in which an agreement of the municipality was in force on some
+    day, up to this year: the only years the page offers."""
+    first = db.session.scalar(select(func.min(Commitment.valid_from)))
+    if first is None:
+        return []
+    return [
+        year
+        for year in range(this_year, first.year - 1, -1)
+        if commitments_during_year(municipality, year)
+    ]
+
+
 def _render(code: str, template: str) -> Response:
     municipality = municipality_by_code(code)
     year = public_year()
@@ -38,10 +64,11 @@ def _render(code: str, template: str) -> Response:
     context = {
         "municipality": municipality,
         "year": year,
-        "years": list(range(today.year, 2019, -1)),
+        "years": years_in_force(municipality, today.year),
         "commitments": overview([municipality], year, today, behind_first=False)[0]["commitments"],
         "status_words": STATUS_WORDS,
         "state_words": STATE_WORDS,
+        "municipality_words": municipality_words,
     }
     return cacheable(Response(render_template(template, **context), mimetype="text/html"))
 
@@ -57,3 +84,13 @@ def embed(code: str):
     """The same progress, compact, for a municipality's website to show in an iframe."""
     allow_framing()
     return _render(code, "public/embed.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's small icon: browsers and bookmarks ask for it at this address."""
+    icon = Path(current_app.static_folder) / "favicon.ico"
+    response = Response(icon.read_bytes(), mimetype="image/x-icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

@@ -164,7 +164,10 @@
   }
 
   function show(waiting) {
-    var last = localStorage.getItem("fieldlog:last-sync:" + USER), parts = saved ? [saved] : [];
+    var last = localStorage.getItem("fieldlog:last-sync:" + USER), said = saved;
+    /* Nothing waits on the phone: the entry just saved cannot still be waiting there. */
+    if (said === T.saved_local && !waiting) said = T.saved_sent;
+    var parts = said ? [said] : [];
     parts.push(waiting ? count(T.unsent, waiting) : T.all_sent);
     if (last || waiting) parts.push(last ? fmt(T.last_sync, "t", new Date(last).toLocaleString("sv-SE", {
       dateStyle: "short", timeStyle: "short" })) : T.never);
