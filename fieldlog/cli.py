@@ -86,8 +86,13 @@ def tally_check() -> None:
 
     diffs = tallies.check()
     for d in diffs:
+        _pid, day, municipality_id, place, measure = d.key
+        what = f"{day}, municipality {municipality_id}"
+        what += f", place {place}" if place else ""
+        what += f", sum of {measure}" if measure else ""
         click.echo(
-            f"promise {d.promise_id} year {d.year}: stored {d.stored} recounted {d.recounted}"
+            f"promise {d.promise_id} year {d.year} ({what}): "
+            f"stored {d.stored} recounted {d.recounted}"
         )
     if diffs:
         click.echo(f"{len(diffs)} tally(ies) differ", err=True)

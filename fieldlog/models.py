@@ -95,11 +95,52 @@ class ActivityType(db.Model):
     label: Mapped[str] = mapped_column(String(120))
     label_en: Mapped[str] = mapped_column(String(120))
     metrics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Swedish labels of some metrics ({name: label}); a metric without one reads as its name.
+    metric_labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     default_minutes: Mapped[int] = mapped_column(Integer, default=60)
+
+    def metric_label(self, name: str) -> str:
+        """The Swedish label of a metric, or its name."""
+        return (self.metric_labels or {}).get(name) or name
+
+
+class TimeWindow(db.Model):
+    """A named time window a promise counts in, such as Friday and Saturday evenings
+    (CONTRACT.md, Version 2, "time_windows"; the rule is rules.windows.TimeWindow)."""
+
+    __tablename__ = "time_window"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120))
+    days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    starts: Mapped[str] = mapped_column(String(5))
+    ends: Mapped[str] = mapped_column(String(5))
+    holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def rule(self):
+        """The window as the rule that judges a start (rules.windows.TimeWindow)."""
+        from .rules.windows import TimeWindow as Rule
+
+        return Rule.from_names(self.days, self.starts, self.ends, self.holidays)
+
+
+# The municipalities a commitment covers: one, or several for a joint agreement.
+commitment_municipality = Table(
+    "commitment_municipality",
+    db.metadata,
+    Column("commitment_id", ForeignKey("commitment.id"), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id"), primary_key=True, index=True),
+)
 
 
 class Commitment(db.Model):
-    """A signed medborgarlöfte of one municipality for a period."""
+    """A signed medborgarlöfte for a period: of one municipality (its whole area, or one
+    ``district`` of it), or joint for several municipalities of one police area.
+
+    ``municipality`` is the first municipality the agreement names; ``municipalities``
+    all it covers, the first included.
+    """
 
     __tablename__ = "commitment"
     __table_args__ = (CheckConstraint("valid_to >= valid_from", name="valid_period"),)
@@ -112,10 +153,19 @@ class Commitment(db.Model):
     until_superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
     signatories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    district: Mapped[str | None] = mapped_column(String(120))
     municipality: Mapped[Municipality] = relationship(back_populates="commitments")
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=commitment_municipality, order_by="Municipality.code"
+    )
     promises: Mapped[list[Promise]] = relationship(
         back_populates="commitment", order_by="Promise.position"
     )
+
+    @property
+    def joint(self) -> bool:
+        """Whether the agreement covers several municipalities (their promises count jointly)."""
+        return len(self.municipalities) > 1
 
 
 class Promise(db.Model):
@@ -130,11 +180,40 @@ class Promise(db.Model):
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(20))
     activity_type_id: Mapped[int | None] = mapped_column(ForeignKey("activity_type.id"))
-    yearly_target: Mapped[int | None] = mapped_column(Integer)
     place_hint: Mapped[str | None] = mapped_column(String(200))
-    time_rule: Mapped[str | None] = mapped_column(String(20))
+    # Where the promise is kept: an entry names one of these places (empty: any place).
+    places: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # obekvam_tid, the code of a TimeWindow, or None.
+    time_rule: Mapped[str | None] = mapped_column(String(40))
     commitment: Mapped[Commitment] = relationship(back_populates="promises")
     activity_type: Mapped[ActivityType | None] = relationship()
+    targets: Mapped[list[PromiseTarget]] = relationship(
+        order_by="PromiseTarget.from_year", cascade="all, delete-orphan"
+    )
+
+    def target_in(self, year: int):
+        """The target in force in ``year`` (rules.progress.Target), or None (rule 5)."""
+        from .rules.progress import Target, target_in_year
+
+        return target_in_year(
+            [(t.from_year, Target(t.count, t.per, t.each_place)) for t in self.targets], year
+        )
+
+    def yearly_target_in(self, year: int) -> int | None:
+        """N when the target of ``year`` is N per year, else None (v1's ``yearly_target``)."""
+        target = self.target_in(year)
+        return target.count if target is not None and target.per == "year" else None
+
+
+class PromiseTarget(db.Model):
+    """A promise's target from ``from_year`` on: at least ``count`` per ``per`` (rule 5)."""
+
+    __tablename__ = "promise_target"
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"), primary_key=True)
+    from_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    per: Mapped[str] = mapped_column(String(10), default="year")
+    each_place: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # The municipalities a municipal user works for (CONTRACT.md, "Roles").
@@ -228,9 +307,12 @@ class Entry(db.Model):
     # Null once retention has removed the entry's personal data (services/retention.py).
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"))
+    # Where it was done: the promise's municipality, or for a joint agreement the one named.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # The local calendar year of started_at (rule 2), kept for the tallies.
+    # The local calendar day and year of started_at (rule 2), kept for the tallies.
+    day: Mapped[dt.date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer)
     # Whether started_at lies inside the promise's time rule (rule 3; true without one),
     # kept for the tallies and recomputed by ``tally rebuild`` (rules.counting.in_window).
@@ -252,14 +334,24 @@ class Entry(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     promise: Mapped[Promise] = relationship()
+    municipality: Mapped[Municipality] = relationship()
 
 
 class Tally(db.Model):
-    """Kept yearly counts of one promise; changed only by atomic SQL with each entry change."""
+    """Kept counts of one promise in one municipality on one local day; changed only by
+    atomic SQL in the transaction of each entry change (services/tallies.py).
+
+    ``measure`` "" counts entries (each adds 1); a metric's name sums that metric
+    over the same entries. ``place`` is the entry's place for a promise with a
+    places list, else "". Years, weeks, tertials and outcome sums are sums of rows.
+    """
 
     __tablename__ = "tally"
     promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), primary_key=True)
+    place: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    measure: Mapped[str] = mapped_column(String(80), primary_key=True, default="")
     counted: Mapped[int] = mapped_column(Integer, default=0)
     approved: Mapped[int] = mapped_column(Integer, default=0)
     pending: Mapped[int] = mapped_column(Integer, default=0)

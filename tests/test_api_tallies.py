@@ -1,5 +1,7 @@
 """GET /api/v1/tallies, the review endpoint, and tallies kept with every change."""
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select, update
 
@@ -152,11 +154,13 @@ def test_tally_check_finds_a_broken_count_and_rebuild_repairs_it(api, users, run
     check = runner.invoke(args=["tally", "check"])
     assert check.exit_code == 0, check.output
     patrol = db.session.scalar(select(Promise.id).where(Promise.key == "arjeplog-fotpatrull"))
-    db.session.execute(update(Tally).where(Tally.promise_id == patrol).values(pending=40))
+    june_4 = (Tally.promise_id == patrol) & (Tally.day == dt.date(2024, 6, 4))
+    db.session.execute(update(Tally).where(june_4, Tally.measure == "").values(pending=40))
     db.session.commit()
     broken = runner.invoke(args=["tally", "check"])
-    assert broken.exit_code == 1 and f"promise {patrol} year 2024" in broken.output
-    assert "'pending': 40" in broken.output and "'pending': 2" in broken.output
+    assert broken.exit_code == 1 and f"promise {patrol} year 2024 (2024-06-04" in broken.output
+    assert "'pending': 40" in broken.output and "'pending': 1" in broken.output
+    assert "1 tally(ies) differ" in broken.output
     assert runner.invoke(args=["tally", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["tally", "check"]).exit_code == 0
     assert counts(api, users["coordinator"], "arjeplog-fotpatrull", 2024) == (1, 1, 2, 0)

@@ -8,7 +8,8 @@ from .. import clock
 from ..public.views import cacheable, public_year
 from ..services.commitments import municipality_by_code
 from ..services.followups import qualitative_states
-from ..services.tallies import ROW_FIELDS, yearly_rows
+from ..services.tallies import ROW_FIELDS
+from ..services.tally_rows import yearly_rows
 from . import bp
 from .auth import api_error
 

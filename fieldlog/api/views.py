@@ -15,11 +15,13 @@ from sqlalchemy.orm import joinedload
 from .. import clock
 from ..extensions import db
 from ..models import Commitment, Entry, Promise
+from ..rules.periods import PERIOD_ARG
 from ..services import scope, tallies
-from ..services.commitments import active_commitment
+from ..services.commitments import agreements_in_force
 from ..services.entries import parse_time, sync_entries
 from ..services.entry_shapes import entry_as_dict
 from ..services.exports import parse_year
+from ..services.tally_rows import target_as_dict, yearly_rows
 from . import bp, openapi, paging
 from .auth import api_error, api_login_required
 
@@ -68,19 +70,25 @@ def commitment_active():
             day = dt.date.fromisoformat(request.args["on"])
         except ValueError:
             api_error(400, _("on: ett datum YYYY-MM-DD."))
-    commitment = active_commitment(municipality, day)
-    if commitment is None:
+    in_force = agreements_in_force(municipality, day)
+    if not in_force:
         api_error(404, _("Inget medborgarlöfte gäller den dagen."))
-    return jsonify(commitment_as_dict(commitment, day.year))
+    listed = [commitment_as_dict(c, day.year, municipality.id) for c in in_force]
+    body = dict(listed[0]) if not in_force[0].district else {}
+    body["commitments"] = listed
+    return jsonify(body)
 
 
-def commitment_as_dict(commitment: Commitment, year: int) -> dict:
-    """A commitment and its promises with their tallies for ``year``."""
-    counts = tallies.tally_for([p.id for p in commitment.promises], year)
+def commitment_as_dict(commitment: Commitment, year: int, municipality_id: int) -> dict:
+    """A commitment and its promises with their tallies for ``year`` in one municipality
+    (a joint promise's share there)."""
+    counts = tallies.tally_for([p.id for p in commitment.promises], year, municipality_id)
     return {
         "key": commitment.key,
         "title": commitment.title,
         "municipality": commitment.municipality.code,
+        "municipalities": [m.code for m in commitment.municipalities],
+        "district": commitment.district,
         "valid_from": commitment.valid_from.isoformat(),
         "valid_to": commitment.valid_to.isoformat(),
         "until_superseded": commitment.until_superseded,
@@ -93,9 +101,11 @@ def commitment_as_dict(commitment: Commitment, year: int) -> dict:
                 "owner": p.owner,
                 "activity": p.activity_type.code if p.activity_type else None,
                 "metrics": p.activity_type.metrics if p.activity_type else [],
-                "yearly_target": p.yearly_target,
+                "yearly_target": p.yearly_target_in(year),
+                "target": target_as_dict(p.target_in(year)),
                 "time_rule": p.time_rule,
                 "place_hint": p.place_hint,
+                "places": list(p.places or []) or None,
                 "tally": {
                     "year": year,
                     "counted": counts[p.id]["counted"],
@@ -177,5 +187,11 @@ def get_tallies():
         municipalities = [scope.municipality_in_scope(current_user, request.args["municipality"])]
     else:
         municipalities = scope.visible_municipalities(current_user)
-    rows = tallies.yearly_rows(municipalities, year, clock.today())
-    return jsonify(year=year, tallies=[{k: r[k] for k in tallies.ROW_FIELDS} for r in rows])
+    period = request.args.get("period")
+    if period is not None and not PERIOD_ARG.match(period):
+        api_error(422, _("period: T1–T3, Q1–Q4 eller M01–M12."))
+    rows = yearly_rows(municipalities, year, clock.today(), period)
+    body = {"year": year, "tallies": [{k: r[k] for k in tallies.ROW_FIELDS} for r in rows]}
+    if period is not None:
+        body["period"] = period
+    return jsonify(body)

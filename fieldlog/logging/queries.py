@@ -106,7 +106,7 @@ def promise_groups(commitment: Commitment, year: int, user: User) -> list[tuple[
     if user.role in scope.LOGGERS:
         promises = [p for p in promises if scope.may_log(user, p)]
     counts = tallies.tally_for([p.id for p in promises], year)
-    rows = [{"promise": p, **counts[p.id]} for p in promises]
+    rows = [{"promise": p, "target": p.target_in(year), **counts[p.id]} for p in promises]
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(row["promise"].area, []).append(row)

@@ -1,4 +1,11 @@
-"""Rule 1: which commitment of a municipality is in force on a day."""
+"""Rule 1: which commitments of a municipality are in force on a day.
+
+CONTRACT.md, Version 2, "Rules, amended" 1: each municipality has a
+whole-area slot and one slot per district; a joint agreement fills the
+whole-area slot of each municipality it covers. The rule of DESIGN.md applies
+within each slot; the agreements in force for a municipality on a day are
+those of its slots.
+"""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -9,6 +16,7 @@ class Period(Protocol):
     valid_from: dt.date
     valid_to: dt.date
     until_superseded: bool
+    district: str | None
 
 
 P = TypeVar("P", bound=Period)
@@ -47,3 +55,39 @@ def in_force_during_year(commitments: Iterable[P], year: int) -> list[P]:
         if c is not None and c not in found:
             found.append(c)
     return sorted(found, key=lambda c: c.valid_from)
+
+
+def slot_of(commitment: Period) -> str:
+    """The slot a commitment fills in each municipality it covers: "" for the whole area,
+    else its district's name."""
+    return getattr(commitment, "district", None) or ""
+
+
+def by_slot(commitments: Iterable[P]) -> dict[str, list[P]]:
+    """One municipality's commitments by slot, the whole area ("") first, then districts
+    by name."""
+    slots: dict[str, list[P]] = {}
+    for c in commitments:
+        slots.setdefault(slot_of(c), []).append(c)
+    return {name: slots[name] for name in sorted(slots)}
+
+
+def in_force_in_slots(commitments: Iterable[P], day: dt.date) -> list[P]:
+    """The commitments in force on ``day`` among one municipality's commitments (those
+    naming it, joint ones included): one per slot at most, whole area first, then
+    districts by name."""
+    found = []
+    for slot in by_slot(commitments).values():
+        c = commitment_in_force(slot, day)
+        if c is not None:
+            found.append(c)
+    return found
+
+
+def in_force_in_slots_during_year(commitments: Iterable[P], year: int) -> list[P]:
+    """The commitments of one municipality in force on some day of ``year`` in any of
+    its slots, oldest first."""
+    found: list[P] = []
+    for slot in by_slot(commitments).values():
+        found.extend(c for c in in_force_during_year(slot, year) if c not in found)
+    return sorted(found, key=lambda c: (c.valid_from, slot_of(c)))

@@ -46,7 +46,7 @@ def save(actor: User, data: dict, type_id: int | None = None) -> ActivityType:
         "version": 1,
         "activity_types": [{k: data.get(k) for k in ("code", "label", "label_en", "metrics")}],
     }
-    problems = from_import(validate_document(doc), [])
+    problems = from_import(validate_document(doc))
     if existing is None and db.session.scalar(
         select(ActivityType.id).where(ActivityType.code == data["code"])
     ):

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..database import begin_write
 from ..extensions import db
 from ..models import (
@@ -27,9 +28,11 @@ from ..models import (
     Municipality,
     Promise,
     PromiseFollowUp,
+    PromiseTarget,
     Tally,
     User,
 )
+from ..rules.periods import PERS
 from . import audit, scope, tallies
 from .admin_problems import Problem, ProblemsError, from_import
 from .import_rules import validate_document
@@ -90,8 +93,10 @@ def promise_snapshot(p: Promise) -> dict[str, Any]:
         "text": p.text,
         "owner": p.owner,
         "activity": p.activity_type.code if p.activity_type else None,
-        "yearly_target": p.yearly_target,
+        "yearly_target": p.yearly_target_in(clock.today().year),
+        "targets": [[t.from_year, t.count, t.per, t.each_place] for t in p.targets],
         "place_hint": p.place_hint,
+        "places": list(p.places or []),
         "time_rule": p.time_rule,
     }
 
@@ -118,6 +123,17 @@ def fill_keys(data: dict, municipality: Municipality | None) -> None:
                 taken.add(candidate)
 
 
+def file_shape(data: dict) -> dict:
+    """A commitment of the form as the import's version 1 file states it (its fields only)."""
+    commitment = {k: data.get(k) for k in COMMITMENT_FIELDS if data.get(k) is not None}
+    commitment["key"] = data.get("key")
+    commitment["municipality"] = data.get("municipality") or ""
+    commitment["promises"] = [
+        {k: p.get(k) for k in ("key", *PROMISE_FIELDS) if k in p} for p in data["promises"]
+    ]
+    return commitment
+
+
 def _promise_by_key(key: str) -> Promise | None:
     return db.session.scalar(select(Promise).where(Promise.key == key))
 
@@ -125,8 +141,8 @@ def _promise_by_key(key: str) -> Promise | None:
 def check(actor: User, data: dict, editing: Commitment | None) -> list[Problem]:
     """Every problem of a commitment from the form: the import's rules, then scope and keys."""
     keys = [p.get("key") or "" for p in data["promises"]]
-    doc = {"version": 1, "commitments": [{**data, "municipality": data.get("municipality") or ""}]}
-    problems = from_import(validate_document(doc), keys)
+    doc = {"version": 1, "commitments": [file_shape(data)]}
+    problems = from_import(validate_document(doc))
     municipality = db.session.scalar(
         select(Municipality).where(Municipality.code == (data.get("municipality") or ""))
     )
@@ -246,17 +262,16 @@ def _save_promises(commitment: Commitment, rows: list[dict]) -> set[int]:
             promise = Promise(key=row["key"], commitment_id=commitment.id)
             db.session.add(promise)
         promise.position = position
-        for name in ("area", "text", "owner", "yearly_target", "place_hint", "time_rule"):
+        for name in ("area", "text", "owner", "place_hint", "time_rule"):
             setattr(promise, name, row.get(name))
         activity = activities.get(row.get("activity") or "")
         promise.activity_type = activity
+        from_year = row.get("target_from") or clock.today().year
+        set_target_from(promise, commitment, from_year, row.get("yearly_target"), "year")
         db.session.flush()
         after = promise_snapshot(promise)
         if before is not None and before != after:
-            if (before["yearly_target"], before["time_rule"]) != (
-                after["yearly_target"],
-                after["time_rule"],
-            ):
+            if before["time_rule"] != after["time_rule"]:
                 recount.add(promise.id)
             audit.record(
                 "promise.changed",
@@ -267,6 +282,25 @@ def _save_promises(commitment: Commitment, rows: list[dict]) -> set[int]:
                 police_area_id=commitment.municipality.police_area_id,
             )
     return recount
+
+
+def set_target_from(
+    promise: Promise, commitment: Commitment, from_year: int, count: int | None, per: str
+) -> None:
+    """Rule 5: the target ``count`` per ``per`` (None: no target) applies from ``from_year``
+    on; earlier years keep theirs. A year before the commitment's first counts as its first.
+    A target equal to the one already in force that year changes nothing."""
+    if per not in PERS:
+        raise ValueError(f"per {per!r}")
+    from_year = max(from_year, commitment.valid_from.year)
+    current = promise.target_in(from_year)
+    wanted = (count, per) if count else None
+    if (None if current is None else (current.count, current.per)) == wanted:
+        return
+    kept = [t for t in promise.targets if t.from_year < from_year]
+    if count:
+        kept.append(PromiseTarget(from_year=from_year, count=count, per=per, each_place=False))
+    promise.targets = kept
 
 
 def entries_outside(commitment: Commitment) -> int:

@@ -24,12 +24,14 @@ from ..extensions import db
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):  # stored as naive UTC (models.UTCDateTime)
         return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
 def insertable_columns(table: Table) -> list[str]:
     """The columns an insert writes: all but a generated primary key."""
-    return [c.name for c in table.columns if not (c.primary_key and c.autoincrement is not False)]
+    return [c.name for c in table.columns if c is not table.autoincrement_column]
 
 
 def _default(table: Table, name: str) -> Any:
@@ -63,6 +65,47 @@ def _pg_statement(table: Table, conflict: str | None, returning: tuple[str, ...]
         f"INSERT INTO {table.name} ({listed}) SELECT {listed} "
         f"FROM json_to_recordset(CAST(:rows AS json)) AS t({record}){tail}"
     )
+
+
+@cache
+def _pg_adding_statement(table: Table, adding: tuple[str, ...]) -> TextClause:
+    names = insertable_columns(table)
+    kinds = {c.name: c.type.compile(dialect=postgresql.dialect()) for c in table.columns}
+    record = ", ".join(f"{n} {kinds[n]}" for n in names)
+    listed = ", ".join(names)
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    added = ", ".join(f"{n} = {table.name}.{n} + excluded.{n}" for n in adding)
+    # ORDER BY the key: two transactions lock the rows they add to in the same order.
+    return text(
+        f"INSERT INTO {table.name} ({listed}) SELECT {listed} "
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS t({record}) ORDER BY {keys} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {added}"
+    )
+
+
+def add_rows(table: Table, rows: list[dict[str, Any]], adding: tuple[str, ...]) -> None:
+    """Add each row's ``adding`` columns to the stored row with the same primary key, made
+    when missing, in one statement; never read-modify-write. Keys must not repeat."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    rows = sorted(complete_rows(table, rows), key=lambda r: tuple(r[k] for k in keys))
+    if db.engine.dialect.name == "postgresql":
+        payload = json.dumps(
+            [{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False
+        )
+        db.session.execute(_pg_adding_statement(table, adding), {"rows": payload})
+        return
+    # One multi-row INSERT … ON CONFLICT DO UPDATE per page of rows (SQLite's limit on
+    # bound parameters), rather than one statement per row.
+    for start in range(0, len(rows), 2000):
+        page = rows[start : start + 2000]
+        stmt = sqlite.insert(table).values(page)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(table.primary_key.columns),
+            set_={n: table.c[n] + stmt.excluded[n] for n in adding},
+        )
+        db.session.execute(stmt)
 
 
 def _sqlite_statement(table: Table, conflict: str | None, returning: tuple[str, ...]):

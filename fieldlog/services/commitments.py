@@ -1,17 +1,30 @@
-"""Finding commitments and promises: the one in force, a police area's municipalities."""
+"""Finding commitments and promises: those in force (rule 1 per slot), a municipality by code,
+and the promise an entry belongs to."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..inputs import is_municipality_code
-from ..models import Commitment, Municipality, Promise, User
-from ..rules import commitment_in_force, in_force_during_year
+from ..models import Commitment, Municipality, Promise, User, commitment_municipality
+from ..rules.in_force import (
+    commitment_in_force,
+    in_force_in_slots,
+    in_force_in_slots_during_year,
+    slot_of,
+)
 from . import scope
+
+_LOADED = (
+    selectinload(Commitment.promises).selectinload(Promise.activity_type),
+    selectinload(Commitment.promises).selectinload(Promise.targets),
+    selectinload(Commitment.municipalities),
+)
 
 
 def municipality_by_code(code: str) -> Municipality | None:
@@ -21,28 +34,45 @@ def municipality_by_code(code: str) -> Municipality | None:
     return db.session.scalar(select(Municipality).where(Municipality.code == code))
 
 
-def active_commitment(municipality: Municipality, day: dt.date) -> Commitment | None:
-    """The commitment in force in a municipality on a day (rule 1), with its promises loaded."""
-    commitments = db.session.scalars(
+def commitments_naming(municipality_ids: list[int]) -> dict[int, list[Commitment]]:
+    """Municipality id → every commitment covering it (joint ones included), in one query
+    with their promises, targets and municipalities loaded."""
+    loaded = db.session.scalars(
         select(Commitment)
-        .where(Commitment.municipality_id == municipality.id)
-        .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
+        .where(
+            Commitment.id.in_(
+                select(commitment_municipality.c.commitment_id).where(
+                    commitment_municipality.c.municipality_id.in_(municipality_ids)
+                )
+            )
+        )
+        .options(*_LOADED)
+        .order_by(Commitment.valid_from, Commitment.id)
     ).all()
-    return commitment_in_force(commitments, day)
+    found: dict[int, list[Commitment]] = {mid: [] for mid in municipality_ids}
+    for c in loaded:
+        for m in c.municipalities:
+            if m.id in found:
+                found[m.id].append(c)
+    return found
+
+
+def agreements_in_force(municipality: Municipality, day: dt.date) -> list[Commitment]:
+    """Every commitment in force in a municipality on a day: the whole-area one (its own or
+    a joint one) first, then districts by name (rule 1 per slot)."""
+    return in_force_in_slots(commitments_naming([municipality.id])[municipality.id], day)
+
+
+def active_commitment(municipality: Municipality, day: dt.date) -> Commitment | None:
+    """The whole-area commitment in force in a municipality on a day, or None."""
+    found = agreements_in_force(municipality, day)
+    return found[0] if found and slot_of(found[0]) == "" else None
 
 
 def commitments_during_year_for(municipalities: list[Municipality], year: int) -> dict[int, list]:
-    """Municipality id → its commitments in force on some day of ``year``, in one query."""
-    ids = [m.id for m in municipalities]
-    loaded = db.session.scalars(
-        select(Commitment)
-        .where(Commitment.municipality_id.in_(ids))
-        .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
-    ).all()
-    return {
-        mid: in_force_during_year([c for c in loaded if c.municipality_id == mid], year)
-        for mid in ids
-    }
+    """Municipality id → its commitments in force on some day of ``year`` in any slot."""
+    naming = commitments_naming([m.id for m in municipalities])
+    return {mid: in_force_in_slots_during_year(cs, year) for mid, cs in naming.items()}
 
 
 def commitments_during_year(municipality: Municipality, year: int) -> list[Commitment]:
@@ -50,57 +80,130 @@ def commitments_during_year(municipality: Municipality, year: int) -> list[Commi
     return commitments_during_year_for([municipality], year)[municipality.id]
 
 
+class InForce:
+    """Whether one commitment is in force on a day, in at least one municipality it covers
+    (rule 1 per slot; a joint agreement may be superseded in one municipality only)."""
+
+    def __init__(self, commitment: Commitment, naming: dict[int, list[Commitment]]) -> None:
+        slot = slot_of(commitment)
+        self.commitment = commitment
+        self.slots = {
+            m.id: [c for c in naming.get(m.id, []) if slot_of(c) == slot]
+            for m in commitment.municipalities
+        }
+
+    def in_municipality(self, municipality_id: int, day: dt.date) -> bool:
+        """In force in that municipality's slot on ``day``."""
+        slot = self.slots.get(municipality_id)
+        return slot is not None and commitment_in_force(slot, day) is self.commitment
+
+    def __call__(self, day: dt.date) -> bool:
+        return any(self.in_municipality(mid, day) for mid in self.slots)
+
+
+@dataclass
+class Resolved:
+    """The promise an entry belongs to and the municipality it was done in; or why not, and
+    which field of the entry to name."""
+
+    promise: Promise | None = None
+    municipality: Municipality | None = None
+    reason: str | None = None
+    field: str = "promise"
+
+
 class PromiseResolver:
-    """Resolves a promise for an entry in the municipalities a user may see, loaded once."""
+    """Resolves the promise and municipality of an entry among those ``user`` may log.
+
+    Looks promises up by key, or by municipality and activity, with indexed
+    queries; what one request has looked up is kept for the rest of it.
+    """
 
     def __init__(self, user: User) -> None:
         self.user = user
-        stmt = (
-            select(Municipality)
-            .where(scope.municipality_clause(user))
-            .options(
-                selectinload(Municipality.commitments)
-                .selectinload(Commitment.promises)
-                .selectinload(Promise.activity_type)
+        self._naming: dict[int, list[Commitment]] = {}
+        self._by_key: dict[str, Promise | None] = {}
+        self._municipalities: dict[str, Municipality | None] = {}
+
+    def _promise(self, key: str) -> Promise | None:
+        if key not in self._by_key:
+            promise = db.session.scalar(
+                select(Promise)
+                .where(Promise.key == key)
+                .options(
+                    selectinload(Promise.commitment).selectinload(Commitment.municipalities),
+                    selectinload(Promise.activity_type),
+                    selectinload(Promise.targets),
+                )
             )
+            self._by_key[key] = promise
+        return self._by_key[key]
+
+    def _municipality(self, code: str) -> Municipality | None:
+        if code not in self._municipalities:
+            found = municipality_by_code(code)
+            if found is not None and not scope.may_see_municipality(self.user, found):
+                found = None
+            self._municipalities[code] = found
+        return self._municipalities[code]
+
+    def _commitments_of(self, municipality: Municipality) -> list[Commitment]:
+        if municipality.id not in self._naming:
+            self._naming.update(commitments_naming([municipality.id]))
+        return self._naming[municipality.id]
+
+    def known_key(self, key: str) -> bool:
+        """Whether a promise with ``key`` exists where the user may see it."""
+        promise = self._promise(key)
+        return promise is not None and any(
+            scope.may_see_municipality(self.user, m) for m in promise.commitment.municipalities
         )
-        self.municipalities = {m.code: m for m in db.session.scalars(stmt)}
-        self.promises_by_key = {
-            p.key: (m, c, p)
-            for m in self.municipalities.values()
-            for c in m.commitments
-            for p in c.promises
-        }
 
-    def by_key(self, key: str, day: dt.date) -> tuple[Promise | None, str | None]:
-        """The promise with ``key`` if its commitment is in force on ``day``; else a reason."""
-        found = self.promises_by_key.get(key)
-        if found is None:
-            return None, "unknown"
-        municipality, commitment, promise = found
-        if commitment_in_force(municipality.commitments, day) is not commitment:
-            return None, "not_in_force"
+    def by_key(self, key: str, day: dt.date, code: str | None = None) -> Resolved:
+        """The promise with ``key`` if its commitment is in force on ``day`` in the
+        municipality named by ``code`` (needed for a joint agreement; else its own)."""
+        promise = self._promise(key)
+        if promise is None or not self.known_key(key):
+            return Resolved(reason="unknown")
+        commitment = promise.commitment
+        if code is None:
+            if commitment.joint:
+                return Resolved(reason="municipality_needed", field="municipality")
+            municipality = commitment.municipality
+        else:
+            municipality = self._municipality(code)
+            if municipality is None:
+                return Resolved(reason="unknown_municipality", field="municipality")
+            if municipality not in commitment.municipalities:
+                return Resolved(reason="other_municipality", field="municipality")
+        if not scope.may_see_municipality(self.user, municipality):
+            return Resolved(reason="unknown")
+        naming = {municipality.id: self._commitments_of(municipality)}
+        if not InForce(commitment, naming).in_municipality(municipality.id, day):
+            return Resolved(reason="not_in_force")
         if promise.activity_type is None:
-            return None, "not_countable"
+            return Resolved(reason="not_countable")
         if not scope.may_log(self.user, promise):
-            return None, "not_yours"
-        return promise, None
+            return Resolved(reason="not_yours")
+        return Resolved(promise, municipality)
 
-    def by_activity(
-        self, code: str, activity: str, day: dt.date
-    ) -> tuple[Promise | None, str | None]:
-        """The one promise with that activity in force on ``day``; else a reason."""
-        municipality = self.municipalities.get(code)
+    def by_activity(self, code: str, activity: str, day: dt.date) -> Resolved:
+        """The one promise with that activity the user may log in the municipality on
+        ``day``, among every agreement in force there (districts, a joint one)."""
+        municipality = self._municipality(code)
         if municipality is None:
-            return None, "unknown_municipality"
-        commitment = commitment_in_force(municipality.commitments, day)
-        if commitment is None:
-            return None, "not_in_force"
+            return Resolved(reason="unknown_municipality", field="municipality")
+        in_force = in_force_in_slots(self._commitments_of(municipality), day)
+        if not in_force:
+            return Resolved(reason="not_in_force", field="activity")
         matches = [
             p
-            for p in commitment.promises
+            for c in in_force
+            for p in c.promises
             if p.activity_type and p.activity_type.code == activity and scope.may_log(self.user, p)
         ]
-        if len(matches) != 1:
-            return None, "no_match" if not matches else "ambiguous"
-        return matches[0], None
+        if not matches:
+            return Resolved(reason="no_match", field="activity")
+        if len(matches) > 1:
+            return Resolved(reason="ambiguous", field="promise")
+        return Resolved(matches[0], municipality)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -87,7 +88,7 @@ def _audit_created(user: User, cleans: list[CleanEntry], created: dict[str, int]
                     "started_at": c.started_at.isoformat(),
                 },
                 actor=user,
-                police_area_id=c.promise.commitment.municipality.police_area_id,
+                police_area_id=c.municipality.police_area_id,
                 at=now,
             )
             for c in cleans
@@ -230,7 +231,9 @@ def sync_entries(user: User, items: list[Any], now: dt.datetime | None = None) -
     delta = TallyDelta()
     for clean in firsts:
         if clean.client_id in created:
-            delta.add(clean.promise.id, clean.year, {"pending": 1})
+            delta.entry(
+                SimpleNamespace(**clean.columns(), status="pending"), places=clean.promise.places
+            )
     _audit_created(user, firsts, created)
 
     def is_new(i: int) -> bool:
@@ -271,7 +274,7 @@ def withdraw_entry(user: User, entry_id: int) -> Entry:
         db.session.rollback()
         raise EntryError(_("Posten har granskats under tiden."), 409)
     delta = TallyDelta()
-    delta.add(entry.promise_id, entry.year, {"pending": 1}, sign=-1)
+    delta.entry(entry, sign=-1)  # as it stood: the UPDATE left the loaded entry pending
     delta.apply()
     db.session.refresh(entry)
     after = entry_snapshot(entry)

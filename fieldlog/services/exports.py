@@ -16,9 +16,12 @@ from ..extensions import db
 from ..inputs import printable, whole_number
 from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
 from . import audit, scope
-from .tallies import ROW_FIELDS
+from .tallies import V1_ROW_FIELDS
 
-TALLY_HEADER = ("year", "municipality_code", *ROW_FIELDS)  # exactly as CONTRACT
+# Exactly as CONTRACT: the 15 columns of version 1, then those of Version 2.
+TALLY_V2_COLUMNS = ("district", "joint_counted", "target_count", "target_per")
+TALLY_V2_COLUMNS += ("periods_due", "periods_met")
+TALLY_HEADER = ("year", "municipality_code", *V1_ROW_FIELDS, *TALLY_V2_COLUMNS)
 ENTRY_HEADER = (
     "year",
     "municipality_code",
@@ -85,6 +88,12 @@ def tally_cells(row: dict, year: int) -> list[object]:
         row["pending"],
         row["rejected"],
         row["status"],
+        row["district"],
+        row["joint_counted"],
+        row["target"]["count"] if row["target"] else None,
+        row["target"]["per"] if row["target"] else None,
+        row["periods_due"],
+        row["periods_met"],
     ]
 
 

@@ -26,7 +26,7 @@ from ..models import (
 from ..rules.progress import part_of_year_gone
 from . import audit, scope
 from .commitments import commitments_during_year_for
-from .tallies import yearly_rows
+from .tally_rows import yearly_rows
 
 STATUS_ORDER = {"behind": 0, "missed": 1, "on_track": 2, "no_target": 3, "met": 4}
 STATUS_WORDS = {

@@ -1,4 +1,5 @@
-"""Importing commitments from the YAML format of CONTRACT (version 1): validate, then write."""
+"""Importing commitments from the YAML format of CONTRACT (versions 1 and 2): validate, then
+write, whole or not at all."""
 
 from __future__ import annotations
 
@@ -11,20 +12,27 @@ from sqlalchemy import select
 from ..database import begin_write
 from ..extensions import db
 from ..inputs import whole_number
-from ..models import ActivityType, Commitment, Municipality, PoliceArea, Promise
+from ..models import (
+    ActivityType,
+    Commitment,
+    Municipality,
+    PoliceArea,
+    Promise,
+    PromiseTarget,
+    TimeWindow,
+)
 from . import audit, tallies
-from .import_rules import as_date, validate_document
+from .import_rules import FileProblem, as_date, file_municipalities, file_targets, validate_document
 
 
 class CommitmentFileError(Exception):
     """A commitments file that cannot be imported; ``problems`` name where and what."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
+    def __init__(self, problems: list[FileProblem | str]) -> None:
+        super().__init__("\n".join(map(str, problems)))
         self.problems = problems
 
 
-# The longest text each field's column holds.
 def load_file(path: str | Path) -> Any:
     """Parse a commitments file; a file that is not YAML raises CommitmentFileError naming it."""
     try:
@@ -56,6 +64,7 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
         begin_write()
     changes: list[str] = []
     recount: set[int] = set()
+    changed_windows = _import_time_windows(doc.get("time_windows") or [], changes)
     activities = {a.code: a for a in db.session.scalars(select(ActivityType))}
     for a in doc.get("activity_types") or []:
         obj = activities.get(a["code"])
@@ -69,6 +78,7 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
                 "label": a["label"],
                 "label_en": a["label_en"],
                 "metrics": list(a.get("metrics") or []),
+                "metric_labels": dict(a.get("metric_labels") or {}),
             },
             changes,
             f"changed activity type {a['code']}",
@@ -100,8 +110,10 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
     commitments = {c.key: c for c in db.session.scalars(select(Commitment))}
     promises = {p.key: p for p in db.session.scalars(select(Promise))}
     for c in doc.get("commitments") or []:
+        covered = [munis[code] for code in file_municipalities(c)]
         values = {
-            "municipality_id": munis[str(c["municipality"])].id,
+            "municipality_id": covered[0].id,
+            "district": c.get("district"),
             "title": c["title"],
             "valid_from": as_date(c["valid_from"]),
             "valid_to": as_date(c["valid_to"]),
@@ -117,6 +129,10 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
             changes.append(f"added commitment {c['key']}")
         else:
             _set(obj, values, changes, f"changed commitment {c['key']}")
+        if sorted(m.code for m in obj.municipalities) != sorted(m.code for m in covered):
+            if obj.municipalities:
+                changes.append(f"changed commitment {c['key']}: municipalities")
+            obj.municipalities = covered
         for position, p in enumerate(c["promises"]):
             activity = activities.get(p["activity"]) if p.get("activity") else None
             pvalues = {
@@ -126,16 +142,21 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
                 "text": p["text"],
                 "owner": p["owner"],
                 "activity_type_id": activity.id if activity else None,
-                "yearly_target": whole_number(p.get("yearly_target")),
                 "place_hint": p.get("place_hint"),
+                "places": list(p.get("places") or []),
                 "time_rule": p.get("time_rule"),
             }
+            targets = [
+                PromiseTarget(from_year=year or values["valid_from"].year, **t)
+                for year, t in file_targets(p)
+            ]
             pobj = promises.get(p["key"])
             if pobj is None:
-                db.session.add(Promise(key=p["key"], **pvalues))
+                db.session.add(Promise(key=p["key"], targets=targets, **pvalues))
                 changes.append(f"added promise {p['key']}")
                 continue
-            before = (pobj.time_rule, pobj.yearly_target)
+            _set_targets(pobj, targets, changes, f"changed promise {p['key']}: target")
+            before = (pobj.time_rule, list(pobj.places or []))
             if apply and pobj.commitment_id != obj.id:
                 # Never silent: the promise (and its entries) now belongs to another commitment.
                 audit.record(
@@ -146,18 +167,65 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
                     after={"commitment": c["key"]},
                 )
             _set(pobj, pvalues, changes, f"changed promise {p['key']}")
-            if before != (pobj.time_rule, pobj.yearly_target):
+            if before != (pobj.time_rule, list(pobj.places or [])) or (
+                pobj.time_rule in changed_windows
+            ):
                 recount.add(pobj.id)
     db.session.flush()
     if not apply:
         db.session.rollback()
         return changes
+    if changed_windows:
+        recount.update(
+            db.session.scalars(select(Promise.id).where(Promise.time_rule.in_(changed_windows)))
+        )
     if recount:
         tallies.rebuild(recount)
     if changes:
         audit.record("commitments.imported", "commitments", "", after={"changes": changes[:500]})
     db.session.commit()
     return changes
+
+
+def _import_time_windows(items: list[dict], changes: list[str]) -> set[str]:
+    """Add or update the file's time windows; the codes of those that changed."""
+    stored = {w.code: w for w in db.session.scalars(select(TimeWindow))}
+    changed = set()
+    for w in items:
+        values = {
+            "label": w["label"],
+            "label_en": w["label_en"],
+            "days": list(w["days"]),
+            "starts": w["from"],
+            "ends": w["to"],
+            "holidays": bool(w.get("holidays", False)),
+        }
+        obj = stored.get(w["code"])
+        if obj is None:
+            db.session.add(TimeWindow(code=w["code"], **values))
+            changes.append(f"added time window {w['code']}")
+            continue
+        before = len(changes)
+        _set(obj, values, changes, f"changed time window {w['code']}")
+        if len(changes) != before:
+            changed.add(w["code"])
+    if changed:
+        db.session.flush()
+        for p in db.session.scalars(select(Promise).where(Promise.time_rule.in_(changed))):
+            changes.append(f"recounted promise {p.key}")
+    return changed
+
+
+def _set_targets(promise: Promise, targets: list[PromiseTarget], changes: list[str], label: str):
+    """Replace a promise's targets by those the file states, when they differ."""
+
+    def shape(items):
+        return [(t.from_year, whole_number(t.count), t.per, bool(t.each_place)) for t in items]
+
+    if shape(promise.targets) != shape(targets):
+        changes.append(label)
+        promise.targets = targets
+        db.session.flush()
 
 
 def import_commitments(path: str | Path) -> list[str]:

@@ -1,4 +1,13 @@
-"""The kept yearly tallies: atomic adjustments, recounts, checks and the rows of the API."""
+"""The kept tallies: atomic adjustments, recounts, checks and sums over days.
+
+A tally row (models.Tally) holds the counts of one promise in one
+municipality on one local day, for one place (of a promise with a places
+list) and one measure: "" counts entries, a metric's name sums that metric
+over the same entries (outcome sums, CONTRACT.md "API additions"). Every
+change to an entry adds to these rows in the same transaction, in one
+statement; years, periods, places and outcome sums are sums of rows, never a
+scan of the entries. The rows of the tallies API are built in tally_rows.py.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +16,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, not_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
 
 from .. import rules
 from ..extensions import db
 from ..models import Entry, Promise, Tally
+from . import bulk
 
 COLUMNS = ("counted", "approved", "pending", "rejected")
-# The fields of one row of GET /api/v1/tallies (and of the public API and the exports).
-ROW_FIELDS = (
+ENTRIES = ""  # the measure that counts entries
+# The fields of one row of GET /api/v1/tallies in version 1 (the first columns of tallies.csv)
+V1_ROW_FIELDS = (
     "municipality",
     "commitment",
     "promise",
@@ -28,15 +38,33 @@ ROW_FIELDS = (
     *COLUMNS,
     "status",
 )
+# … and all of them (and of the public API), CONTRACT.md "API additions".
+ROW_FIELDS = (
+    *V1_ROW_FIELDS,
+    "district",
+    "municipalities",
+    "joint",
+    "target",
+    "periods_due",
+    "periods_met",
+    "current_period",
+    "places",
+    "outcomes",
+    "joint_counted",
+)
+# (promise_id, day, municipality_id, place, measure): the key of a tally row.
+Key = tuple[int, dt.date, int, str, str]
 
 
-def contribution(status: str, inside_window: bool) -> dict[str, int]:
-    """What one entry adds to its promise's tally (``counted`` by rules.counting)."""
+def contribution(status: str, inside_window: bool, amount: int = 1) -> dict[str, int]:
+    """What one entry adds to one measure of its tally: ``amount`` (1 for the entry count,
+    a metric's value for its sum) in its status's column, and in ``counted`` when it counts
+    (rules.counting)."""
     counts = dict.fromkeys(COLUMNS, 0)
     if status in ("approved", "pending", "rejected"):
-        counts[status] = 1
+        counts[status] = amount
     if rules.counts(status, inside_window):
-        counts["counted"] = 1
+        counts["counted"] = amount
     return counts
 
 
@@ -50,71 +78,70 @@ def not_counted_clause() -> ColumnElement[bool]:
     return and_(Entry.status == "approved", not_(Entry.in_window))
 
 
+def place_key(places: list[str] | None, place: str | None) -> str:
+    """The place a tally row is kept for: the entry's place when its promise lists places."""
+    return (place or "") if places else ""
+
+
+def entry_keys(entry: Entry, places: list[str] | None) -> list[tuple[Key, int]]:
+    """The tally rows an entry adds to, each with the amount: its count and its metrics."""
+    base = (entry.promise_id, entry.day, entry.municipality_id, place_key(places, entry.place))
+    found = [((*base, ENTRIES), 1)]
+    for name, value in sorted((entry.metrics or {}).items()):
+        if value:
+            found.append(((*base, name), int(value)))
+    return found
+
+
 class TallyDelta:
     """Changes to tallies gathered during one transaction, applied together by atomic SQL."""
 
     def __init__(self) -> None:
-        self.changes: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        self.changes: dict[Key, Counter] = defaultdict(Counter)
 
-    def add(self, promise_id: int, year: int, counts: dict[str, int], sign: int = 1) -> None:
-        """Add (sign 1) or remove (sign -1) one entry's contribution."""
+    def add(self, key: Key, counts: dict[str, int], sign: int = 1) -> None:
+        """Add (sign 1) or remove (sign -1) one contribution to the row ``key``."""
         for column, n in counts.items():
             if n:
-                self.changes[(promise_id, year)][column] += sign * n
+                self.changes[key][column] += sign * n
 
-    def entry(self, entry: Entry, sign: int = 1) -> None:
-        """Add or remove the contribution of ``entry`` as it now stands."""
-        self.add(entry.promise_id, entry.year, contribution(entry.status, entry.in_window), sign)
+    def entry(self, entry: Entry, sign: int = 1, places: list[str] | None = None) -> None:
+        """Add or remove the contribution of ``entry`` as it now stands.
+
+        ``places`` is its promise's places list (read from ``entry.promise`` when not given).
+        """
+        if places is None:
+            places = entry.promise.places
+        for key, amount in entry_keys(entry, places):
+            self.add(key, contribution(entry.status, entry.in_window, amount), sign)
 
     def apply(self) -> None:
-        """Write the gathered changes with one upsert per (promise, year)."""
+        """Write the gathered changes in one statement."""
         rows = []
-        for (promise_id, year), counter in sorted(self.changes.items()):
+        for key, counter in self.changes.items():
             values = {c: counter.get(c, 0) for c in COLUMNS}
             if any(values.values()):
-                rows.append({"promise_id": promise_id, "year": year, **values})
+                rows.append(dict(zip(_KEY_NAMES, key, strict=True), **values))
         self.changes.clear()
-        if rows:
-            upsert_tallies(rows)
+        bulk.add_rows(Tally.__table__, rows, COLUMNS)
 
 
-def _insert_for_dialect():
-    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-
-
-def upsert_tallies(rows: list[dict]) -> None:
-    """Add each row's counts to its stored tally, made when missing; never read-modify-write."""
-    table = Tally.__table__
-    stmt = _insert_for_dialect()(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.promise_id, table.c.year],
-        set_={c: table.c[c] + stmt.excluded[c] for c in COLUMNS},
-    )
-    # Rows sorted by (promise, year): two transactions lock tallies in the same order.
-    db.session.execute(stmt, sorted(rows, key=lambda r: (r["promise_id"], r["year"])))
-
-
-def recount_query(promise_ids: Iterable[int] | None = None):
-    """A query recounting (promise, year) → counts from the entries themselves."""
-    stmt = select(
-        Entry.promise_id,
-        Entry.year,
-        func.sum(case((counted_clause(), 1), else_=0)).label("counted"),
-        func.sum(case((Entry.status == "approved", 1), else_=0)).label("approved"),
-        func.sum(case((Entry.status == "pending", 1), else_=0)).label("pending"),
-        func.sum(case((Entry.status == "rejected", 1), else_=0)).label("rejected"),
-    ).group_by(Entry.promise_id, Entry.year)
-    if promise_ids is not None:
-        stmt = stmt.where(Entry.promise_id.in_(list(promise_ids)))
-    return stmt
+_KEY_NAMES = ("promise_id", "day", "municipality_id", "place", "measure")
 
 
 @dataclass
 class Difference:
-    promise_id: int
-    year: int
+    key: Key
     stored: dict[str, int]
     recounted: dict[str, int]
+
+    @property
+    def promise_id(self) -> int:
+        return self.key[0]
+
+    @property
+    def year(self) -> int:
+        return self.key[1].year
 
 
 def _as_counts(row) -> dict[str, int]:
@@ -125,42 +152,80 @@ def _as_counts(row) -> dict[str, int]:
     )
 
 
+def recount(promise_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
+    """The tally rows as the entries themselves give them (some promises', or all)."""
+    stmt = select(
+        Entry.promise_id,
+        Entry.day,
+        Entry.municipality_id,
+        Entry.place,
+        Entry.status,
+        Entry.in_window,
+        Entry.metrics,
+        Promise.places,
+    ).join(Promise, Promise.id == Entry.promise_id)
+    if promise_ids is not None:
+        stmt = stmt.where(Entry.promise_id.in_(list(promise_ids)))
+    delta = TallyDelta()
+    for row in db.session.execute(stmt.execution_options(yield_per=5000)):
+        delta.entry(row, places=row.places)
+    return {
+        key: {c: counter.get(c, 0) for c in COLUMNS}
+        for key, counter in delta.changes.items()
+        if any(counter.values())
+    }
+
+
+def _stored(promise_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
+    stmt = select(Tally)
+    if promise_ids is not None:
+        stmt = stmt.where(Tally.promise_id.in_(list(promise_ids)))
+    return {
+        (t.promise_id, t.day, t.municipality_id, t.place, t.measure): _as_counts(t)
+        for t in db.session.scalars(stmt)
+        if any(_as_counts(t).values())
+    }
+
+
 def check() -> list[Difference]:
-    """Compare the stored tallies with a recount from the entries; the differences."""
-    recounted = {(r.promise_id, r.year): _as_counts(r) for r in db.session.execute(recount_query())}
-    stored = {(t.promise_id, t.year): _as_counts(t) for t in db.session.scalars(select(Tally))}
+    """Compare the stored tallies with a recount from the entries; the differences
+    (entry counts and outcome sums alike)."""
+    recounted, stored = recount(), _stored()
     zero = dict.fromkeys(COLUMNS, 0)
-    diffs = []
-    for key in sorted(set(recounted) | set(stored)):
-        a, b = stored.get(key, zero), recounted.get(key, zero)
-        if a != b:
-            diffs.append(Difference(key[0], key[1], a, b))
-    return diffs
+    return [
+        Difference(key, stored.get(key, zero), recounted.get(key, zero))
+        for key in sorted(set(recounted) | set(stored))
+        if stored.get(key, zero) != recounted.get(key, zero)
+    ]
 
 
 def recompute_entries(promise_ids: list[int] | None = None) -> int:
     """Set what each entry stores from the rules as they stand now; how many entries changed.
 
-    The local year of its start (rule 2) and whether the start lies inside its
-    promise's time rule (rule 3), so that a corrected rule reaches entries
-    already stored (CONTRACT.md, "Robustness").
+    The local day and year of its start (rule 2) and whether the start lies
+    inside its promise's time rule (rule 3), so that a corrected rule reaches
+    entries already stored (CONTRACT.md, "Robustness"). Reads the entries in
+    batches and writes only those that change.
     """
     from flask import current_app
 
+    from .time_rules import time_rules
+
     zone = current_app.config["FIELDLOG_TIMEZONE"]
-    stmt = select(Entry.id, Entry.started_at, Entry.year, Entry.in_window, Promise.time_rule).join(
-        Promise, Promise.id == Entry.promise_id
-    )
+    windows = time_rules()
+    stmt = select(
+        Entry.id, Entry.started_at, Entry.day, Entry.year, Entry.in_window, Promise.time_rule
+    ).join(Promise, Promise.id == Entry.promise_id)
     if promise_ids is not None:
         stmt = stmt.where(Entry.promise_id.in_(promise_ids))
     changes = []
-    for row in db.session.execute(stmt).all():
-        year = rules.local_year(row.started_at, zone)
-        inside = rules.in_window(row.time_rule, row.started_at, zone)
-        if (year, inside) != (row.year, row.in_window):
-            changes.append({"id": row.id, "year": year, "in_window": inside})
-    if changes:
-        db.session.execute(update(Entry), changes)
+    for row in db.session.execute(stmt.execution_options(yield_per=5000)):
+        day = rules.to_local(row.started_at, zone).date()
+        inside = rules.in_window(windows.get(row.time_rule, row.time_rule), row.started_at, zone)
+        if (day, day.year, inside) != (row.day, row.year, row.in_window):
+            changes.append({"id": row.id, "day": day, "year": day.year, "in_window": inside})
+    for start in range(0, len(changes), 5000):
+        db.session.execute(update(Entry), changes[start : start + 5000])
     return len(changes)
 
 
@@ -173,63 +238,50 @@ def rebuild(promise_ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         stmt = stmt.where(Tally.promise_id.in_(ids))
     db.session.execute(stmt)
-    rows = [
-        {"promise_id": r.promise_id, "year": r.year, **_as_counts(r)}
-        for r in db.session.execute(recount_query(ids))
-    ]
-    if rows:
-        db.session.execute(Tally.__table__.insert(), rows)
+    rows = [dict(zip(_KEY_NAMES, key, strict=True), **n) for key, n in recount(ids).items()]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(Tally.__table__.insert(), rows[start : start + 5000])
     return changed
 
 
-def tally_for(promise_ids: Iterable[int], year: int) -> dict[int, dict[str, int]]:
-    """The stored counts of some promises in one year (zeros where nothing is stored)."""
-    ids = list(promise_ids)
-    found = {
-        t.promise_id: _as_counts(t)
-        for t in db.session.scalars(
-            select(Tally).where(Tally.promise_id.in_(ids), Tally.year == year)
-        )
-    }
-    return {pid: found.get(pid, dict.fromkeys(COLUMNS, 0)) for pid in ids}
+def sums(
+    promise_ids: Iterable[int],
+    start: dt.date,
+    end: dt.date,
+    *,
+    by_day: bool = False,
+    entries_only: bool = False,
+) -> dict[tuple, dict[str, int]]:
+    """Summed tally rows of some promises over the local days ``start``..``end``.
 
-
-def yearly_rows(municipalities, year: int, today: dt.date) -> list[dict]:
-    """One row per countable promise of each commitment in force during ``year``, from kept tallies.
-
-    The rows of ``GET /api/v1/tallies`` and of the exports, in the order of
-    municipality, commitment and promise.
+    Keyed by (promise_id, municipality_id, place, measure), with the day first
+    when ``by_day``; ``entries_only`` leaves out the metrics' sums.
     """
-    from ..rules import progress_status
-    from .commitments import commitments_during_year_for
+    ids = list(promise_ids)
+    if not ids:
+        return {}
+    keys = [Tally.promise_id, Tally.municipality_id, Tally.place, Tally.measure]
+    if by_day:
+        keys.insert(0, Tally.day)
+    stmt = (
+        select(*keys, *(func.sum(getattr(Tally, c)).label(c) for c in COLUMNS))
+        .where(Tally.promise_id.in_(ids), Tally.day >= start, Tally.day <= end)
+        .group_by(*keys)
+    )
+    if entries_only:
+        stmt = stmt.where(Tally.measure == ENTRIES)
+    return {tuple(row[: len(keys)]): _as_counts(row) for row in db.session.execute(stmt)}
 
-    municipalities = list(municipalities)
-    in_force = commitments_during_year_for(municipalities, year)
-    found = []
-    for m in municipalities:
-        for c in in_force[m.id]:
-            for p in c.promises:
-                if p.activity_type is not None:
-                    found.append((m, c, p))
-    counts = tally_for([p.id for _, _, p in found], year)
-    rows = []
-    for m, c, p in found:
-        n = counts[p.id]
-        rows.append(
-            {
-                "municipality": m.code,
-                "municipality_name": m.name,
-                "commitment": c.key,
-                "promise": p.key,
-                "promise_id": p.id,
-                "text": p.text,
-                "area": p.area,
-                "owner": p.owner,
-                "activity": p.activity_type.code,
-                "yearly_target": p.yearly_target,
-                "time_rule": p.time_rule,
-                **n,
-                "status": progress_status(n["counted"], p.yearly_target, year, today, c.valid_from),
-            }
-        )
-    return rows
+
+def tally_for(
+    promise_ids: Iterable[int], year: int, municipality_id: int | None = None
+) -> dict[int, dict[str, int]]:
+    """The entry counts of some promises in one calendar year (zeros where nothing is kept),
+    in one municipality when given (a joint promise's share), else in all."""
+    ids = list(promise_ids)
+    found: dict[int, Counter] = defaultdict(Counter)
+    rows = sums(ids, dt.date(year, 1, 1), dt.date(year, 12, 31), entries_only=True)
+    for (pid, mid, _place, _measure), n in rows.items():
+        if municipality_id is None or mid == municipality_id:
+            found[pid].update(n)
+    return {pid: {c: found[pid].get(c, 0) for c in COLUMNS} for pid in ids}

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..inputs import ID_MAX, has_forbidden_characters, whole_number
-from ..models import Promise, utcnow
-from ..rules import in_window, local_year
+from ..inputs import ID_MAX, has_forbidden_characters, is_municipality_code, whole_number
+from ..models import Municipality, Promise, utcnow
+from ..rules import in_window, to_local
 from .commitments import PromiseResolver
+from .time_rules import time_rule
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 LONGEST_ENTRY = dt.timedelta(hours=24)
@@ -41,6 +42,7 @@ class CleanEntry:
 
     client_id: str
     promise: Promise
+    municipality: Municipality
     started_at: dt.datetime
     ended_at: dt.datetime | None
     place: str | None
@@ -50,6 +52,7 @@ class CleanEntry:
     metrics: dict[str, int]
     notes: str | None
     base_version: int | None
+    day: dt.date | None = None
     year: int = 0
     in_window: bool = True
     content_hash: str = ""
@@ -60,8 +63,10 @@ class CleanEntry:
         """The stored columns this entry sets."""
         return {
             "promise_id": self.promise.id,
+            "municipality_id": self.municipality.id,
             "started_at": self.started_at,
             "ended_at": self.ended_at,
+            "day": self.day,
             "year": self.year,
             "in_window": self.in_window,
             "place": self.place,
@@ -74,8 +79,12 @@ class CleanEntry:
         }
 
 
-def content_hash(promise_key: str, values: dict[str, Any]) -> str:
-    """A hash of an entry's canonical content, telling a replay from a changed entry."""
+def content_hash(promise_key: str, values: dict[str, Any], municipality: str | None = None) -> str:
+    """A hash of an entry's canonical content, telling a replay from a changed entry.
+
+    ``municipality`` is the code of the municipality an entry of a joint agreement
+    names (None otherwise, so the hashes of entries stored before Version 2 stay).
+    """
 
     def iso(t: dt.datetime | None) -> str | None:
         return t.astimezone(dt.UTC).isoformat() if t else None
@@ -91,6 +100,8 @@ def content_hash(promise_key: str, values: dict[str, Any]) -> str:
         "metrics": dict(sorted(values["metrics"].items())),
         "notes": values["notes"],
     }
+    if municipality is not None:
+        canonical["municipality"] = municipality
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -170,6 +181,8 @@ PROMISE_REASONS = {
     "no_match": lambda: _("Inget löfte med den aktiviteten gäller i kommunen på startdagen."),
     "ambiguous": lambda: _("Flera löften har den aktiviteten; ange löftet."),
     "not_yours": lambda: _("Löftet utförs av en annan part och loggas inte av dig."),
+    "municipality_needed": lambda: _("Löftet gäller flera kommuner: ange kommunen."),
+    "other_municipality": lambda: _("Löftet gäller inte den kommunen."),
 }
 
 
@@ -207,28 +220,37 @@ def validate_entry(
         elif started_at and ended_at > started_at + LONGEST_ENTRY:
             errors["ended_at"] = _("Sluttiden ligger mer än 24 timmar efter starttiden.")
 
-    promise = None
-    if started_at is not None:
+    code = data.get("municipality")
+    if code is not None and not is_municipality_code(code):
+        errors["municipality"] = _("Måste vara en kommunkod med fyra siffror.")
+        code = None
+    promise = municipality = None
+    if started_at is not None and "municipality" not in errors:
         day = started_at.astimezone(zone).date()
         if data.get("promise"):
-            promise, reason = resolver.by_key(str(data["promise"]), day)
-            field_name = "promise"
-        elif data.get("municipality") and data.get("activity"):
-            promise, reason = resolver.by_activity(
-                str(data["municipality"]), str(data["activity"]), day
-            )
-            field_name = {"unknown_municipality": "municipality", "ambiguous": "promise"}.get(
-                reason, "activity"
-            )
+            found = resolver.by_key(str(data["promise"]), day, code)
+        elif code and data.get("activity"):
+            found = resolver.by_activity(code, str(data["activity"]), day)
         else:
-            reason, field_name = None, "promise"
+            found = None
             errors["promise"] = _("Ange löftet, eller kommun och aktivitet.")
-        if reason:
-            errors[field_name] = PROMISE_REASONS[reason]()
-    elif data.get("promise") and str(data["promise"]) not in resolver.promises_by_key:
+        if found is not None and found.reason:
+            errors[found.field] = PROMISE_REASONS[found.reason]()
+        elif found is not None:
+            promise, municipality = found.promise, found.municipality
+    elif data.get("promise") and not resolver.known_key(str(data["promise"])):
         errors["promise"] = PROMISE_REASONS["unknown"]()
 
     place = _optional_text(data, "place", 200, errors)
+    if (
+        promise is not None
+        and promise.places
+        and "place" not in errors
+        and place not in promise.places
+    ):
+        errors["place"] = _(
+            "Välj en av löftets platser: %(places)s.", places=", ".join(promise.places)
+        )
     notes = _optional_text(data, "notes", 2000, errors)
     lat, lon = _coordinates(data, errors)
 
@@ -264,6 +286,7 @@ def validate_entry(
     clean = CleanEntry(
         client_id=client_id,
         promise=promise,
+        municipality=municipality,
         started_at=started_at,
         ended_at=ended_at,
         place=place,
@@ -276,7 +299,9 @@ def validate_entry(
         sent_id=data.get("client_id"),
     )
     zone_name = current_app.config["FIELDLOG_TIMEZONE"]
-    clean.year = local_year(started_at, zone_name)
-    clean.in_window = in_window(promise.time_rule, started_at, zone_name)
-    clean.content_hash = content_hash(promise.key, clean.columns())
+    clean.day = to_local(started_at, zone_name).date()
+    clean.year = clean.day.year
+    clean.in_window = in_window(time_rule(promise.time_rule), started_at, zone_name)
+    joint_code = municipality.code if promise.commitment.joint else None
+    clean.content_hash = content_hash(promise.key, clean.columns(), joint_code)
     return clean, {}

@@ -25,7 +25,7 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
         tallies_csv,
     )
     from ..services.followups import overview
-    from ..services.tallies import yearly_rows
+    from ..services.tally_rows import yearly_rows
     from ..services.workbook import tallies_xlsx
 
     number = parse_year(year)

@@ -9,7 +9,7 @@ from .. import clock
 from ..auth import roles_required
 from ..services.exports import entries_csv, record_export, tallies_csv
 from ..services.followups import overview
-from ..services.tallies import yearly_rows
+from ..services.tally_rows import yearly_rows
 from ..services.workbook import tallies_xlsx
 from .views import VIEWERS, bp, chosen_year, scoped_municipalities
 

@@ -1,0 +1,32 @@
+"""The time rules promises count in: ``obekvam_tid`` or a stored time window, by code."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import TimeWindow
+from ..rules.counting import OBEKVAM_TID
+from ..rules.windows import TimeWindow as WindowRule
+
+
+def time_rules() -> dict[str, WindowRule]:
+    """Every stored time window as its rule, by code (one query)."""
+    return {w.code: w.rule() for w in db.session.scalars(select(TimeWindow))}
+
+
+def time_rule(code: str | None) -> str | WindowRule | None:
+    """What ``rules.in_window`` judges a promise's ``time_rule`` by: None, ``obekvam_tid``
+    or the stored window of that code (one indexed query). Raises ValueError for an
+    unknown code."""
+    if code is None or code == OBEKVAM_TID:
+        return code
+    window = db.session.scalar(select(TimeWindow).where(TimeWindow.code == code))
+    if window is None:
+        raise ValueError(f"unknown time rule {code!r}")
+    return window.rule()
+
+
+def rule_codes() -> set[str]:
+    """Every code a promise's ``time_rule`` may name."""
+    return {OBEKVAM_TID, *db.session.scalars(select(TimeWindow.code))}
