@@ -147,3 +147,8 @@ def test_two_promises_of_one_activity_and_no_place_differ_by_their_words(app, us
         "Arjeplog: Utbildning / föräldrakväll – Skola och socialtjänst"
     )
     assert all(len(label) < 120 for label in labels.values())
+
+
+def test_a_supervisor_lands_on_the_review_queue_after_login(client, auth, users):
+    response = auth.login("supervisor")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/review")

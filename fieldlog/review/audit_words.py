@@ -89,6 +89,8 @@ def event_object(event: AuditEvent) -> tuple[str, str | None]:
     if kind == "entry" and ref.isdigit():
         return _("post %(id)s", id=ref), url_for("review.entry_page", entry_id=int(ref))
     if kind == "user" and ref.isdigit():
+        if event.actor_id is not None and ref == str(event.actor_id):
+            return "", None  # their own login, logout or password: the actor says it all
         return person_name(db.session.get(User, int(ref))), None
     if kind == "promise":
         promise = _promise(ref)

@@ -6,6 +6,7 @@ Not collected by the suite (its name is not test_*); `make screenshots` runs it 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,10 @@ from fieldlog.services.users import create_user
 from ..factories import PASSWORD, PITEA, entry_data
 from .conftest import login
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+OUT = Path(
+    os.environ.get("FIELDLOG_SCREENSHOTS_DIR")
+    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 pytestmark = [pytest.mark.browser]
 
 
@@ -110,7 +114,7 @@ def test_review_screenshots(browser, live_server, users):
             "is_mobile": True,
             "has_touch": True,
         },
-        "desktop": {"viewport": {"width": 1280, "height": 900}, "has_touch": True},
+        "desktop": {"viewport": {"width": 1280, "height": 800}, "has_touch": True},
     }.items():
         context = browser.new_context(
             base_url=live_server, locale="sv-SE", timezone_id="Europe/Stockholm", **options
@@ -123,9 +127,13 @@ def test_review_screenshots(browser, live_server, users):
         page.locator(f'input[name="entry_id"][value="{ids[2]}"]').check()
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=OUT / f"review-{name}.png", full_page=False)
+        # One entry's own "Avslå…": the panel opens short, the entry stays in view above it.
+        page.locator(f'[data-reject-one="{ids[1]}"]').click()
+        page.locator(f"#entry-{ids[1]}").scroll_into_view_if_needed()
+        page.screenshot(path=OUT / f"review-reject-{name}.png", full_page=False)
         context.close()
 
-    record_review(users["supervisor"], ids[3], "approve", None)
+    record_review(users["supervisor"], ids[0], "approve", None)
     context = browser.new_context(
         base_url=live_server,
         locale="sv-SE",
@@ -137,9 +145,36 @@ def test_review_screenshots(browser, live_server, users):
     )
     page = context.new_page()
     login(page, "supervisor", PASSWORD)
-    page.goto(f"/entries/{ids[3]}/history")
+    page.goto(f"/entries/{ids[0]}/history")
     page.get_by_text("Rätta den godkända posten").tap()
     page.screenshot(path=OUT / "review-entry-phone.png", full_page=True)
     page.goto("/audit")
     page.screenshot(path=OUT / "audit-phone.png", full_page=False)
+    page.goto("/review")
+    page.get_by_label("Markera alla", exact=False).check()
+    page.get_by_role("button", name="Godkänn markerade").click()
+    page.screenshot(path=OUT / "review-undo-phone.png", full_page=False)
     context.close()
+
+    # A resent entry's history: created, rejected (by whom, why), sent again.
+    item = entry_data("arjeplog-fotpatrull", _at(2, 19, 30), place="Torget", officers=2)
+    with current_app.test_request_context():
+        (created,) = sync_entries(users["officer"], [item])
+        record_review(
+            users["supervisor"], created.entry_id, "reject", "Fel plats: Torget hör inte till"
+        )
+        resent = {**item, "place": "Storgatan, centrum", "base_version": 1}
+        sync_entries(users["officer"], [resent])
+    for name, viewport in {"phone": (390, 844), "desktop": (1280, 800)}.items():
+        context = browser.new_context(
+            base_url=live_server,
+            locale="sv-SE",
+            timezone_id="Europe/Stockholm",
+            viewport={"width": viewport[0], "height": viewport[1]},
+            has_touch=True,
+        )
+        page = context.new_page()
+        login(page, "officer", PASSWORD)
+        page.goto(f"/entries/{created.entry_id}/history")
+        page.screenshot(path=OUT / f"review-history-{name}.png", full_page=True)
+        context.close()

@@ -38,7 +38,7 @@ def test_a_supervisor_clears_a_queue_of_20_on_a_phone(phone, users):
     page.get_by_role("button", name="Avslå markerade", exact=True).tap()  # no reason yet
     expect(page.get_by_role("alert")).to_contain_text("Ange ett skäl till avslaget")
     expect(page.locator('input[name="entry_id"]:checked')).to_have_count(1)
-    page.get_by_label("Skäl till avslaget (krävs)").select_option(label="Dubblett av en annan post")
+    page.get_by_label("Skäl (krävs)").select_option(label="Dubblett av en annan post")
     page.get_by_role("button", name="Avslå markerade", exact=True).tap()
     expect(page.get_by_role("status").first).to_have_text("1 post avslagen.")
 

@@ -78,9 +78,7 @@ def test_a_resent_entrys_history_shows_created_rejected_and_resent(phone, users,
     box = panel.bounding_box()
     assert box["height"] < 844 / 2, box
     expect(page.locator(f"#entry-{entry_id} .pick-title")).to_be_in_viewport()
-    page.get_by_label("Skäl till avslaget (krävs)").select_option(
-        label="Fel plats eller utanför kommunen"
-    )
+    page.get_by_label("Skäl (krävs)").select_option(label="Fel plats eller utanför kommunen")
     page.get_by_label("Eget skäl eller tillägg").fill("Torget hör inte till löftet")
     page.get_by_role("button", name="Avslå markerade", exact=True).tap()
     expect(page.get_by_role("status").first).to_have_text("1 post avslagen.")
