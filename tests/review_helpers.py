@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from fieldlog.extensions import db
-from fieldlog.models import Entry, Tally
+from fieldlog.models import Entry
+from fieldlog.services import tallies
 from fieldlog.services.entries import sync_entries
 
 from .factories import csrf_from, entry_data
@@ -33,9 +34,7 @@ def tally(promise_key: str, year: int) -> dict[str, int]:
 
     db.session.commit()  # end any read snapshot, see what others committed
     pid = db.session.scalar(select(Promise.id).where(Promise.key == promise_key))
-    t = db.session.get(Tally, (pid, year))
-    cols = ("counted", "approved", "pending", "rejected")
-    return {c: getattr(t, c) if t else 0 for c in cols}
+    return tallies.tally_for([pid], year)[pid]
 
 
 def post_review(client, data: dict, query: str = ""):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from fieldlog.extensions import db
 from fieldlog.models import AuditEvent, Commitment, Promise, Tally
+from fieldlog.services import tallies
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
@@ -34,7 +35,7 @@ def test_a_coordinator_creates_a_commitment_an_officer_can_log_against_at_once(c
     key = f"arjeplog-{THIS_YEAR - 1}-{THIS_YEAR + 1}"
     assert commitment.key == key
     assert [p.key for p in commitment.promises] == [f"{key}-1", f"{key}-2", f"{key}-3"]
-    assert commitment.promises[0].yearly_target == 12
+    assert commitment.promises[0].yearly_target_in(2026) == 12
     assert commitment.promises[2].activity_type is None
     assert commitment.signatories == ["Kommunalråd", "Lokalpolisområdeschef"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "commitment.created"))
@@ -98,15 +99,14 @@ def _approved_daytime_entry(users, promise_key: str) -> None:
 
 def _counted(promise_id: int, year: int) -> int:
     db.session.expire_all()
-    tally = db.session.get(Tally, (promise_id, year))
-    return tally.counted if tally else 0
+    return tallies.tally_for([promise_id], year)[promise_id]["counted"]
 
 
 def test_changing_a_time_rule_changes_the_tally_at_once(client, auth, users):
     _approved_daytime_entry(users, "arjeplog-fotpatrull")
     promise = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
     commitment = promise.commitment
-    year = db.session.scalar(select(Tally.year).where(Tally.promise_id == promise.id))
+    year = db.session.scalar(select(Tally.day).where(Tally.promise_id == promise.id)).year
     assert _counted(promise.id, year) == 1
     auth.login("coordinator")
     url = f"/admin/commitments/{commitment.id}"
@@ -144,7 +144,7 @@ def _form_of(commitment: Commitment, token: str) -> dict:
             "text": p.text,
             "owner": p.owner,
             "activity": p.activity_type.code if p.activity_type else "",
-            "yearly_target": p.yearly_target or "",
+            "yearly_target": p.yearly_target_in(2026) or "",
             "place_hint": p.place_hint or "",
             "time_rule": p.time_rule or "",
         }

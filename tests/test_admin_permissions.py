@@ -21,7 +21,7 @@ def state() -> tuple:
         for c in db.session.scalars(select(Commitment).order_by(Commitment.id))
     ]
     promises = [
-        (p.key, p.text, p.yearly_target, p.time_rule, p.commitment_id)
+        (p.key, p.text, [(t.from_year, t.count) for t in p.targets], p.time_rule, p.commitment_id)
         for p in db.session.scalars(select(Promise).order_by(Promise.id))
     ]
     users = [

@@ -64,6 +64,6 @@ def test_tally_check_finds_and_rebuild_mends_a_difference(runner, app):
     db.session.commit()
     check = runner.invoke(args=["tally", "check"])
     assert check.exit_code == 1
-    assert f"promise {tally.promise_id} year {tally.year}" in check.output
+    assert f"promise {tally.promise_id} year {tally.day.year} ({tally.day}" in check.output
     assert runner.invoke(args=["tally", "rebuild"]).exit_code == 0
     assert runner.invoke(args=["tally", "check"]).exit_code == 0

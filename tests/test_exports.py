@@ -18,7 +18,9 @@ from .tallies_data import ZONE, generated_specs, log
 
 HEADER = (
     "year;municipality_code;municipality;commitment;promise;text;area;owner;activity;"
-    "yearly_target;counted;approved;pending;rejected;status"
+    "yearly_target;counted;approved;pending;rejected;status;"
+    # Version 2's columns follow the 15 of version 1.
+    "district;joint_counted;target_count;target_per;periods_due;periods_met"
 )
 NASTY = '=HYPERLINK("http://evil.example","klicka")'
 
@@ -78,7 +80,7 @@ def test_tallies_csv_has_the_exact_header_bom_and_semicolons(client, auth, data)
     body = response.data
     assert body.startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\r\n")
     rows = _csv_rows(body)
-    assert all(len(r) == 15 for r in rows)
+    assert all(len(r) == 21 for r in rows)
     by_key = {r[4]: r for r in rows[1:]}
     assert {r[2] for r in rows[1:]} == {"Arjeplog", "Älvsbyn"}  # the names; the area's only
     assert by_key["arjeplog-fotpatrull"][:4] == ["2024", "2506", "Arjeplog", "arjeplog-2023-2024"]

@@ -19,7 +19,7 @@ def test_import_loads_the_bundled_commitments(runner):
     assert count(Commitment) == 4
     assert count(Municipality) == 3
     arjeplog = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
-    assert arjeplog.yearly_target == 5
+    assert arjeplog.yearly_target_in(2023) == 5
     assert arjeplog.activity_type.code == "fotpatrull"
     assert arjeplog.commitment.municipality.code == "2506"
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldlog.extensions import db
-from fieldlog.models import AuditEvent, Entry, Promise, Tally
+from fieldlog.models import AuditEvent, Entry, Promise
+from fieldlog.services import tallies
 from fieldlog.services.entries import sync_entries
 from fieldlog.services.review import record_review
 
@@ -185,8 +186,7 @@ def test_a_pending_entry_is_edited_and_withdrawn(client, auth, users):
     db.session.refresh(entry)
     assert entry.status == "withdrawn"
     promise = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
-    tally = db.session.get(Tally, (promise.id, entry.year))
-    assert tally.pending == 0
+    assert tallies.tally_for([promise.id], entry.year)[promise.id]["pending"] == 0
 
 
 def test_a_rejected_entry_is_corrected_and_sent_again(client, auth, users):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from fieldlog.extensions import db
-from fieldlog.models import Entry, Tally
+from fieldlog.models import Entry, Municipality, Promise, Tally
 
 from .review_helpers import log, tally
 
@@ -44,4 +46,13 @@ def test_0002_recomputes_the_window_of_stored_entries_and_recounts(app, users):
     assert stored == {eve[0]: True, friday[0]: False, patrol: True}
     assert tally("arjeplog-trafikinsats-obekvam", 2026)["counted"] == 1
     assert tally("arjeplog-fotpatrull", 2026)["counted"] == 1
-    assert db.session.scalar(select(db.func.count()).select_from(Tally)) == 2
+    # Kept per promise and local day (migration 0006): two days of one promise, one of the other.
+    assert db.session.scalar(select(db.func.count()).select_from(Tally)) == 3
+    # 0006 gave each entry its municipality and day, and each yearly target a first year.
+    arjeplog = db.session.scalar(select(Municipality.id).where(Municipality.code == "2506"))
+    assert set(db.session.execute(select(Entry.municipality_id, Entry.day)).all()) == {
+        (arjeplog, dt.date(2026, 6, 19)),
+        (arjeplog, dt.date(2026, 6, 5)),
+    }
+    promise = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
+    assert [(t.from_year, t.count, t.per) for t in promise.targets] == [(2023, 5, "year")]

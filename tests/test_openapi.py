@@ -162,6 +162,8 @@ def test_real_answers_of_every_operation_match_the_description(app, api, users):
     call("get", "/api/v1/tallies?year=someday", "/tallies", coordinator)
     call("get", "/api/v1/tallies", "/tallies", officer)
     call("get", "/api/v1/tallies?municipality=0000", "/tallies", coordinator)
+    call("get", "/api/v1/tallies?period=T4", "/tallies", coordinator)
+    call("get", "/api/v1/tallies?period=T2", "/tallies", coordinator)
     call("get", "/api/v1/tallies", "/tallies")
 
     public = any(r.rule == "/api/v1/public/<code>" for r in app.url_map.iter_rules())

@@ -57,6 +57,17 @@ def test_the_public_api_shows_counts_without_names_places_or_notes(client, progr
         "pending",
         "rejected",
         "status",
+        # Version 2: counts and the promise's own places, still no names or notes.
+        "district",
+        "municipalities",
+        "joint",
+        "target",
+        "periods_due",
+        "periods_met",
+        "current_period",
+        "places",
+        "outcomes",
+        "joint_counted",
     }
     assert {f["promise"] for f in body["follow_ups"]} >= {"arjeplog-felanmalan"}
     text = response.get_data(as_text=True)

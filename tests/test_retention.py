@@ -29,7 +29,12 @@ def personal(entry_id: int) -> dict:
 def tallies() -> dict:
     db.session.commit()
     return {
-        (t.promise_id, t.year): (t.counted, t.approved, t.pending, t.rejected)
+        (t.promise_id, t.day, t.municipality_id, t.place, t.measure): (
+            t.counted,
+            t.approved,
+            t.pending,
+            t.rejected,
+        )
         for t in db.session.scalars(select(Tally))
     }
 

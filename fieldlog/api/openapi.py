@@ -24,6 +24,7 @@ def _object(properties: dict, required: list[str] | None = None, closed: bool = 
 
 
 COUNT = {"type": "integer", "minimum": 0}
+PERIOD = "^(T[1-3]|Q[1-4]|M(0[1-9]|1[0-2]))$"
 # Text as inputs.has_forbidden_characters allows it: no control characters but tab and newline.
 FORBIDDEN = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufffe\\uffff"  # and lone surrogates
 COMMENT = {
@@ -41,9 +42,11 @@ SCHEMAS: dict[str, dict] = {
     "Me": _object(
         {
             "username": {"type": "string"},
-            "role": {"enum": ["officer", "supervisor", "coordinator", "admin"]},
+            "role": {"enum": ["officer", "supervisor", "coordinator", "admin", "municipal"]},
             "area": _nullable("string"),
-        }
+            "municipalities": {"type": "array", "items": {"type": "string"}},
+        },
+        ["username", "role", "area"],
     ),
     "PromiseTally": _object(
         {"year": {"type": "integer"}, "counted": COUNT, "approved": COUNT, "pending": COUNT}
@@ -58,8 +61,10 @@ SCHEMAS: dict[str, dict] = {
             "activity": _nullable("string"),
             "metrics": {"type": "array", "items": {"type": "string"}},
             "yearly_target": _nullable("integer", minimum=1),
-            "time_rule": {"enum": ["obekvam_tid", None]},
+            "target": {"oneOf": [{"type": "null"}, _ref("Target")]},
+            "time_rule": _nullable("string"),
             "place_hint": _nullable("string"),
+            "places": _nullable("array", items={"type": "string"}),
             "tally": _ref("PromiseTally"),
         }
     ),
@@ -71,6 +76,8 @@ SCHEMAS: dict[str, dict] = {
             "valid_from": {"type": "string", "format": "date"},
             "valid_to": {"type": "string", "format": "date"},
             "until_superseded": {"type": "boolean"},
+            "municipalities": {"type": "array", "items": {"type": "string"}},
+            "district": _nullable("string"),
             "promises": {"type": "array", "items": _ref("Promise")},
         }
     ),
@@ -174,10 +181,45 @@ SCHEMAS: dict[str, dict] = {
             "pending": COUNT,
             "rejected": COUNT,
             "status": {"enum": ["no_target", "met", "on_track", "behind", "missed"]},
+            "district": _nullable("string"),
+            "municipalities": {"type": "array", "items": {"type": "string"}},
+            "joint": {"type": "boolean"},
+            "target": {"oneOf": [{"type": "null"}, _ref("Target")]},
+            "periods_due": _nullable("integer", minimum=0),
+            "periods_met": _nullable("integer", minimum=0),
+            "current_period": {"oneOf": [{"type": "null"}, _ref("CurrentPeriod")]},
+            "places": _nullable("array", items=_ref("PlaceCount")),
+            "outcomes": {"type": "object", "additionalProperties": COUNT},
+            "joint_counted": _nullable("integer", minimum=0),
         }
     ),
+    "Target": _object(
+        {
+            "count": {"type": "integer", "minimum": 1},
+            "per": {"enum": ["year", "tertial", "quarter", "month", "week", "period"]},
+            "each_place": {"type": "boolean"},
+        },
+        ["count", "per"],
+        closed=False,
+    ),
+    "CurrentPeriod": _object(
+        {
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"},
+            "counted": COUNT,
+            "target": {"type": "integer", "minimum": 1},
+        }
+    ),
+    "PlaceCount": _object(
+        {"name": {"type": "string"}, "counted": COUNT, "met": _nullable("boolean")}
+    ),
     "Tallies": _object(
-        {"year": {"type": "integer"}, "tallies": {"type": "array", "items": _ref("TallyRow")}}
+        {
+            "year": {"type": "integer"},
+            "period": {"type": "string"},
+            "tallies": {"type": "array", "items": _ref("TallyRow")},
+        },
+        ["year", "tallies"],
     ),
     "PublicTallies": _object(
         {
@@ -188,6 +230,14 @@ SCHEMAS: dict[str, dict] = {
         closed=False,
     ),
 }
+
+SCHEMAS["ActiveCommitments"] = _object(
+    {
+        **SCHEMAS["Commitment"]["properties"],
+        "commitments": {"type": "array", "items": _ref("Commitment"), "minItems": 1},
+    },
+    ["commitments"],
+)
 
 REASONS = {
     "400": "malformed request",
@@ -253,8 +303,8 @@ def spec() -> dict:
             "/me": {"get": _operation("Who the caller is", "Me", "")},
             "/commitments/active": {
                 "get": _operation(
-                    "The commitment in force in a municipality on a day",
-                    "Commitment",
+                    "The commitments in force in a municipality on a day",
+                    "ActiveCommitments",
                     "400 403 404",
                     params=[
                         _query("municipality", CODE, True),
@@ -296,8 +346,12 @@ def spec() -> dict:
                 "get": _operation(
                     "Yearly counts per promise against targets",
                     "Tallies",
-                    "400 403 404",
-                    params=[YEAR, _query("municipality", CODE)],
+                    "400 403 404 422",
+                    params=[
+                        YEAR,
+                        _query("municipality", CODE),
+                        _query("period", {"type": "string", "pattern": PERIOD}),
+                    ],
                 )
             },
             "/public/{code}": {

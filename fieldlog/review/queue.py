@@ -79,7 +79,7 @@ def _queue_base(user: User):
         select(Entry)
         .join(Promise, Promise.id == Entry.promise_id)
         .join(Commitment, Commitment.id == Promise.commitment_id)
-        .join(Municipality, Municipality.id == Commitment.municipality_id)
+        .join(Municipality, Municipality.id == Entry.municipality_id)
         # Outer: an entry whose author retention removed still waits for its review.
         .join(User, User.id == Entry.author_id, isouter=True)
         .where(

@@ -222,6 +222,8 @@ def _write(data: dict, editing: Commitment | None, municipality: Municipality) -
     before = snapshot(editing) if editing else None
     commitment = editing or Commitment(key=data["key"])
     commitment.municipality = municipality
+    if not commitment.joint:
+        commitment.municipalities = [municipality]
     for name in COMMITMENT_FIELDS:
         setattr(commitment, name, data.get(name))
     commitment.until_superseded = bool(data.get("until_superseded"))

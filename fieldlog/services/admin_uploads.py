@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Commitment, Entry, Municipality, Promise, User
 from . import scope
+from .import_rules import file_municipalities, file_targets
 from .imports import CommitmentFileError, plan_and_apply
 
 SALT = "fieldlog.admin.commitments-upload"
@@ -108,14 +109,16 @@ def preview(actor: User, text: str) -> Preview:
         item = _item(c["key"], f"commitment {c['key']}", added, changed)
         item.update(
             title=c["title"],
-            municipality=f"{c['municipality']} {names.get(str(c['municipality']), '')}",
+            municipality=", ".join(
+                f"{code} {names.get(code, '')}" for code in file_municipalities(c)
+            ),
             valid_from=str(c["valid_from"]),
             valid_to=str(c["valid_to"]),
             promises=[],
         )
         for p in c["promises"]:
             pitem = _item(p["key"], f"promise {p['key']}", added, changed)
-            pitem.update(text=p["text"], activity=p.get("activity"), target=p.get("yearly_target"))
+            pitem.update(text=p["text"], activity=p.get("activity"), target=_target_words(p))
             home = homes.get(p["key"])
             if home is not None and home[0] != c["key"]:
                 pitem.update(state="moved", moved_from=home[0], entries=home[1])
@@ -123,6 +126,20 @@ def preview(actor: User, text: str) -> Preview:
         result.commitments.append(item)
     result.other = _other_changes(changes)
     return result
+
+
+def _target_words(p: dict) -> str | None:
+    """A promise's targets as the file states them, shortly: "5", "2/week", "2024: 5, 2025: 12"."""
+    found = file_targets(p)
+    if not found:
+        return None
+
+    def one(t: dict) -> str:
+        return str(t["count"]) if t["per"] == "year" else f"{t['count']}/{t['per']}"
+
+    if len(found) == 1:
+        return one(found[0][1])
+    return ", ".join(f"{year}: {one(t)}" for year, t in found)
 
 
 def _other_changes(changes: list[str]) -> list[dict[str, Any]]:

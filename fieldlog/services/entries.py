@@ -197,7 +197,7 @@ def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) 
             before=before,
             after=entry_snapshot(entry),
             actor=user,
-            police_area_id=clean.promise.commitment.municipality.police_area_id,
+            police_area_id=clean.municipality.police_area_id,
         )
     # The same client_id later in this batch is judged against what is stored now.
     state.content_hash, state.status = entry.content_hash, entry.status

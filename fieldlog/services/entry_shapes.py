@@ -36,7 +36,7 @@ def entry_as_dict(entry: Entry, zone: str) -> dict[str, Any]:
         "status": entry.status,
         "review_comment": entry.review_comment,
         "promise": entry.promise.key,
-        "municipality": entry.promise.commitment.municipality.code,
+        "municipality": entry.municipality.code,
         "activity": entry.promise.activity_type.code if entry.promise.activity_type else None,
         "started_at": entry.started_at.astimezone(tz).isoformat(),
         "ended_at": entry.ended_at.astimezone(tz).isoformat() if entry.ended_at else None,

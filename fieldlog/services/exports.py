@@ -157,7 +157,7 @@ def entries_csv(
         )
         .join(Promise, Promise.id == Entry.promise_id)
         .join(Commitment, Commitment.id == Promise.commitment_id)
-        .join(Municipality, Municipality.id == Commitment.municipality_id)
+        .join(Municipality, Municipality.id == Entry.municipality_id)
         .join(ActivityType, ActivityType.id == Promise.activity_type_id, isouter=True)
         # Outer: an entry whose author retention removed is listed with an empty author.
         .join(User, User.id == Entry.author_id, isouter=True)

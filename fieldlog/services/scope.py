@@ -20,11 +20,11 @@ from ..extensions import db
 from ..inputs import is_municipality_code
 from ..models import (
     AuditEvent,
-    Commitment,
     Entry,
     Municipality,
     Promise,
     User,
+    commitment_municipality,
     user_municipality,
 )
 
@@ -104,8 +104,8 @@ def promises_clause(user: User) -> ColumnElement[bool]:
     if user.role == "admin":
         return true()
     visible = (
-        select(Commitment.id)
-        .join(Municipality, Municipality.id == Commitment.municipality_id)
+        select(commitment_municipality.c.commitment_id)
+        .join(Municipality, Municipality.id == commitment_municipality.c.municipality_id)
         .where(municipality_clause(user))
     )
     return Promise.commitment_id.in_(visible)
@@ -113,7 +113,7 @@ def promises_clause(user: User) -> ColumnElement[bool]:
 
 def entry_municipality(entry: Entry) -> Municipality:
     """The municipality an entry was logged in."""
-    return entry.promise.commitment.municipality
+    return entry.municipality
 
 
 def entry_area_id(entry: Entry) -> int:
@@ -156,8 +156,8 @@ def entries_clause(user: User) -> ColumnElement[bool]:
         return true()
     if user.role not in STAFF:
         return Entry.author_id == user.id
-    visible = select(Promise.id).where(promises_clause(user))
-    return Entry.promise_id.in_(visible) | (Entry.author_id == user.id)
+    visible = select(Municipality.id).where(municipality_clause(user))
+    return Entry.municipality_id.in_(visible) | (Entry.author_id == user.id)
 
 
 def review_queue_clause(user: User) -> ColumnElement[bool]:

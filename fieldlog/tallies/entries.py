@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Commitment, Entry, Municipality, Promise, User
+from ..models import Entry, Municipality, Promise, User
 from ..services import scope
 from ..services.tallies import counted_clause, not_counted_clause
 
@@ -39,20 +39,22 @@ def entries_behind(
     user: User, key: str, year: int, status: str, page: int = 1
 ) -> tuple[Promise | None, list[Entry], int]:
     """The promise with ``key`` if the user may see it, one page of its entries, and their count."""
-    stmt = (
-        select(Promise)
-        .join(Commitment, Commitment.id == Promise.commitment_id)
-        .join(Municipality, Municipality.id == Commitment.municipality_id)
-        .where(
-            Promise.key == key,
-            Promise.activity_type_id.is_not(None),
-            scope.municipality_clause(user),
-        )
+    stmt = select(Promise).where(
+        Promise.key == key,
+        Promise.activity_type_id.is_not(None),
+        scope.promises_clause(user),
     )
     promise = db.session.scalar(stmt)
     if promise is None:
         return None, [], 0
-    where = and_(Entry.promise_id == promise.id, Entry.year == year, _condition(status))
+    # A joint promise: only the entries done in the municipalities the user may see.
+    visible = select(Municipality.id).where(scope.municipality_clause(user))
+    where = and_(
+        Entry.promise_id == promise.id,
+        Entry.municipality_id.in_(visible),
+        Entry.year == year,
+        _condition(status),
+    )
     total = db.session.scalar(select(func.count()).select_from(Entry).where(where)) or 0
     rows = list(
         db.session.scalars(

@@ -97,10 +97,10 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_time_window")),
         sa.UniqueConstraint("code", name=op.f("uq_time_window_code")),
     )
-    with op.batch_alter_table("activity_type") as batch:
-        batch.add_column(
-            sa.Column("metric_labels", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
-        )
+    op.add_column(
+        "activity_type",
+        sa.Column("metric_labels", sa.JSON(), nullable=False, server_default=sa.text("'{}'")),
+    )
 
     op.create_table(
         "commitment_municipality",
@@ -129,8 +129,7 @@ def upgrade():
         "INSERT INTO commitment_municipality (commitment_id, municipality_id) "
         "SELECT id, municipality_id FROM commitment"
     )
-    with op.batch_alter_table("commitment") as batch:
-        batch.add_column(sa.Column("district", sa.String(120), nullable=True))
+    op.add_column("commitment", sa.Column("district", sa.String(120), nullable=True))
 
     op.create_table(
         "promise_target",
@@ -166,12 +165,14 @@ def upgrade():
                 for t in targets
             ],
         )
-    with op.batch_alter_table("promise") as batch:
-        batch.add_column(
-            sa.Column("places", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
-        )
-        batch.alter_column("time_rule", type_=sa.String(40), existing_type=sa.String(20))
-        batch.drop_column("yearly_target")
+    # Without batch mode: on SQLite a copied ``promise`` table would break the foreign keys
+    # that point at it; SQLite (3.35+) drops a plain column itself, and holds any length.
+    op.add_column(
+        "promise", sa.Column("places", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+    )
+    if bind.dialect.name != "sqlite":
+        op.alter_column("promise", "time_rule", type_=sa.String(40), existing_type=sa.String(20))
+    op.execute("ALTER TABLE promise DROP COLUMN yearly_target")
 
     with op.batch_alter_table("entry") as batch:
         batch.add_column(sa.Column("municipality_id", sa.Integer(), nullable=True))
@@ -285,21 +286,18 @@ def downgrade():
         batch.drop_constraint(op.f("fk_entry_municipality_id_municipality"), type_="foreignkey")
         batch.drop_column("day")
         batch.drop_column("municipality_id")
-    with op.batch_alter_table("promise") as batch:
-        batch.add_column(sa.Column("yearly_target", sa.Integer(), nullable=True))
-        batch.drop_column("places")
+    op.add_column("promise", sa.Column("yearly_target", sa.Integer(), nullable=True))
+    op.execute("ALTER TABLE promise DROP COLUMN places")
     op.execute(
         "UPDATE promise SET yearly_target = (SELECT promise_target.count FROM promise_target "
         "WHERE promise_target.promise_id = promise.id AND promise_target.per = 'year' "
         "ORDER BY promise_target.from_year LIMIT 1)"
     )
     op.drop_table("promise_target")
-    with op.batch_alter_table("commitment") as batch:
-        batch.drop_column("district")
+    op.execute("ALTER TABLE commitment DROP COLUMN district")
     op.drop_index(
         op.f("ix_commitment_municipality_municipality_id"), table_name="commitment_municipality"
     )
     op.drop_table("commitment_municipality")
-    with op.batch_alter_table("activity_type") as batch:
-        batch.drop_column("metric_labels")
+    op.execute("ALTER TABLE activity_type DROP COLUMN metric_labels")
     op.drop_table("time_window")
