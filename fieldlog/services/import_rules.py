@@ -86,7 +86,7 @@ RULES = {
     ),
     "text": ("must be text", _l("måste vara text.")),
     "control": ("contains control characters", _l("innehåller otillåtna tecken (styrtecken).")),
-    "too_long": ("is longer than the column holds", _l("är för lång.")),
+    "too_long": ("is longer than", _l("är för lång.")),
     "unknown_field": ("is not a field of this format version", _l("är inget fält i formatet.")),
     "version": ("must be 1 or 2", _l("måste vara 1 eller 2.")),
     "mapping": ("must be a mapping", _l("måste vara en mappning.")),
@@ -176,7 +176,9 @@ class FileProblem:
         return self.where
 
     def __str__(self) -> str:
-        english = RULES[self.rule][0] + (f" ({self.detail})" if self.detail else "")
+        english = RULES[self.rule][0]
+        if self.detail:
+            english += f" {self.detail}" if self.rule == "too_long" else f" ({self.detail})"
         place = self.place()
         if not self.field:
             return f"{place}: {english}" if place else english
@@ -215,7 +217,7 @@ class _Checker:
             if any(has_forbidden_characters(t) for t in texts):
                 self.add("control", name, **where)
             elif name in TEXT_LIMITS and any(len(t) > TEXT_LIMITS[name] for t in texts):
-                self.add("too_long", name, detail=f"at most {TEXT_LIMITS[name]}", **where)
+                self.add("too_long", name, detail=f"{TEXT_LIMITS[name]} characters", **where)
 
 
 def as_date(value: Any) -> dt.date | None:
