@@ -228,22 +228,26 @@ def test_the_service_worker_is_served_at_the_root(client):
         assert manifest.status_code == 200 and b'"start_url": "/"' in manifest.data
 
 
-def outbox_texts(page) -> dict:
-    """The words the page hands to its scripts."""
+def outbox_texts(client, page) -> dict:
+    """The words the page hands to its scripts, in the script it loads before outbox.js."""
     html = page.get_data(as_text=True)
-    return json.loads(re.search(r'id="fieldlog-text">(.*?)</script>', html, re.S).group(1))
+    url = re.search(r'<script src="(/texts/[^"]+)"', html).group(1).replace("&amp;", "&")
+    with client.get(url) as script:
+        assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        body = script.get_data(as_text=True)
+    return json.loads(body.removeprefix("window.FieldlogText = ").removesuffix(";\n"))
 
 
 def test_the_scripts_get_counts_in_singular_and_plural(app, client, auth, users):
     auth.login("officer")
-    texts = outbox_texts(client.get("/"))
+    texts = outbox_texts(client, client.get("/"))
     assert texts["unsent"] == ["{n} ej skickad", "{n} ej skickade"]
     one, many = texts["logout_confirm"]
     assert one.startswith("{n} post är inte skickad. Den sparas")
     assert many.startswith("{n} poster är inte skickade. De sparas")
     client.get("/lang/en?next=/")
     with app.app_context():  # a fresh context, as each real request has: no cached language
-        english = outbox_texts(client.get("/"))
+        english = outbox_texts(client, client.get("/"))
     assert english["logout_confirm"][0].startswith("{n} entry is not sent.")
     assert english["states"]["invalid"] == "Invalid" and english["fix"] == "Correct"
 

@@ -3,7 +3,6 @@ times in the wrong zone, a missing menu link and a missing icon."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from fieldlog.labels import municipality_words
 from fieldlog.models import ApiToken
 
 from .factories import csrf_from
+from .test_logging import outbox_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,8 +80,7 @@ def test_the_officers_form_speaks_of_date_and_time_not_iso_8601(client, auth, us
 
 def test_unsent_counts_have_a_singular(client, auth, users):
     auth.login("officer")
-    page = client.get("/").get_data(as_text=True)
-    texts = json.loads(re.search(r'id="fieldlog-text">(.*?)</script>', page, re.S).group(1))
+    texts = outbox_texts(client, client.get("/"))
     assert texts["unsent"] == ["{n} ej skickad", "{n} ej skickade"]
     one, many = texts["logout_confirm"]
     assert one.startswith("{n} post är inte skickad.") and many.startswith("{n} poster är inte")

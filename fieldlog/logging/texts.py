@@ -1,9 +1,14 @@
-"""The words the phone's scripts show, rendered once per page in the interface language."""
+"""The words the phone's scripts show: one small script per language, kept by the browser and
+the service worker, instead of a copy in every page."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from flask import Response, abort, current_app, url_for
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from .formdata import field_labels
 from .views import bp
@@ -54,3 +59,33 @@ def outbox_texts() -> dict:
         "position_fail": _("Kunde inte hämta position."),
         "fields": field_labels(),
     }
+
+
+def texts_script(lang: str) -> tuple[bytes, str]:
+    """The script that hands ``lang``'s words to outbox.js and logform.js, and its version."""
+    cache = current_app.extensions.setdefault("fieldlog_texts", {})
+    if lang not in cache:
+        with force_locale(lang):
+            words = json.dumps(outbox_texts(), ensure_ascii=False, sort_keys=True)
+        body = f"window.FieldlogText = {words};\n".encode()
+        cache[lang] = body, hashlib.sha256(body).hexdigest()[:12]
+    return cache[lang]
+
+
+@bp.app_template_global()
+def texts_url() -> str:
+    """The address of the words in the page's language; it changes when they do."""
+    lang = str(get_locale())
+    return url_for("logging.texts", lang=lang, v=texts_script(lang)[1])
+
+
+@bp.route("/texts/<lang>.js")
+def texts(lang: str):
+    """The scripts' words in one language: the same for everyone, cached for a year."""
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    body, _version = texts_script(lang)
+    response = Response(body, mimetype="text/javascript")
+    # Pages ask for it with ?v=<version>: new words come under a new address.
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -58,14 +58,13 @@ def index():
     commitment = active_commitment(municipality, today) if municipality else None
     groups = promise_groups(commitment, today.year, current_user) if commitment else []
     can_log = current_user.role in LOGGERS
-    precache = [url_for(".entries")]
+    precache = [url_for(".entries"), texts_url()]
     if commitment is not None and can_log:
         precache += [
             url_for(".log", key=p.key)
             for p in commitment.promises
             if p.activity_type and scope.may_log(current_user, p)
         ]
-        precache.append(url_for("api.commitment_active", municipality=municipality.code))
     return render_template(
         "logging/index.html",
         municipalities=municipalities,
@@ -153,4 +152,5 @@ def service_worker():
     return response
 
 
-from . import own, texts  # noqa: E402, F401  (the routes of /entries, the scripts' words)
+from . import own  # noqa: E402, F401  (the routes of /entries)
+from .texts import texts_url  # noqa: E402  (the scripts' words, and their route)

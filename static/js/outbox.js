@@ -2,11 +2,11 @@
    An entry leaves the outbox only when the server answered created, duplicate or updated. */
 (function () {
   "use strict";
-  var app = document.getElementById("fieldlog-app");
-  if (!app) return;
+  /* The words come from /texts/<lang>.js, loaded just before: without them, the plain form. */
+  var app = document.getElementById("fieldlog-app"), T = window.FieldlogText;
+  if (!app || !T) return;
   document.documentElement.classList.add("js");
   var USER = app.dataset.user, API = app.dataset.api;
-  var T = JSON.parse(document.getElementById("fieldlog-text").textContent);
   var statusEl = document.getElementById("outbox-status");
   var listEl = document.getElementById("outbox-list");
   var STORED = { created: 1, duplicate: 1, updated: 1 };

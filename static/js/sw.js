@@ -1,11 +1,12 @@
 /* Fieldlog service worker: the app shell from the cache, the officer's pages network first with
    the cached copy when there is no coverage. POSTs are never touched: the page's outbox sends them. */
 "use strict";
-var SHELL = "fieldlog-shell-v2", PAGES = "fieldlog-pages";
-var SHELL_URLS = ["/static/css/app.css", "/static/css/logging.css", "/static/js/outbox.js",
-  "/static/js/logform.js", "/static/manifest.webmanifest", "/static/icons/icon.svg",
-  "/static/icons/icon-192.png"];
-var PAGE = /^\/(log\/[^/]+|entries|api\/v1\/commitments\/active)?$/;
+var SHELL = "fieldlog-shell-v3", PAGES = "fieldlog-pages";
+var SHELL_URLS = ["/static/css/app.css", "/static/css/logging.css", "/static/css/logform.css",
+  "/static/css/entries.css", "/static/js/outbox.js", "/static/js/logform.js",
+  "/static/manifest.webmanifest", "/static/icons/icon.svg", "/static/icons/icon-192.png"];
+/* The pages, and the scripts' words (/texts/sv.js?v=…) that the page's outbox also keeps here. */
+var PAGE = /^\/(log\/[^/]+|entries|api\/v1\/commitments\/active|texts\/[a-z]+\.js)?$/;
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(SHELL_URLS); })
