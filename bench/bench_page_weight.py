@@ -8,8 +8,9 @@ through Flask's test client, fetches `/` and every stylesheet, script, icon and 
 it refers to (the manifest's icons and the service worker too), then the service worker's
 shell and the page's precache list. Every resource is asked for as a browser asks, and
 the bytes counted are those the app sends (Flask-Compress; images go as they are): with
-`Accept-Encoding: gzip`, and with `br` as browsers ask over HTTPS. A resource is counted
-once. Targets (issue 14): first visit ≤ 12 KB compressed, precache ≤ 25 KB gzipped.
+`Accept-Encoding: gzip`, and with `br` as browsers ask over HTTPS (static files go at
+brotli's best, compressed once). A resource is counted once. Targets (issue 14): first
+visit ≤ 12 KB compressed (judged as browsers get it: br), precache ≤ 25 KB gzipped.
 """
 
 from __future__ import annotations
@@ -81,16 +82,16 @@ def measure(client) -> dict[str, list]:
     return fetch.rows
 
 
-def table(title: str, rows: list, target: int) -> tuple[int, int]:
-    """Print the rows and their totals, judged gzipped; (gzip, br) totals."""
+def table(title: str, rows: list, target: int, judge: str) -> tuple[int, int]:
+    """Print the rows and their totals, judged by ``judge`` (gzip or br); (gzip, br) totals."""
     print(f"{title:<48} {'bytes':>7} {'gzip':>7} {'br':>7}")
     for url, raw, gz, br in rows:
         print(f"  {url:<46} {raw:>7} {gz:>7} {br:>7}")
     raw, gz, br = (sum(r[i] for r in rows) for i in (1, 2, 3))
-    verdict = "met" if gz <= target else "MISSED"
+    verdict = "met" if (gz if judge == "gzip" else br) <= target else "MISSED"
     print(
         f"  {'TOTAL':<46} {raw:>7} {gz:>7} {br:>7}   {gz / 1024:.1f} KB gzip, "
-        f"{br / 1024:.1f} KB br (target ≤ {target // 1024} KB gzip: {verdict})"
+        f"{br / 1024:.1f} KB br (target ≤ {target // 1024} KB {judge}: {verdict})"
     )
     return gz, br
 
@@ -107,10 +108,11 @@ def main() -> None:
             client = app.test_client()
             log_in(client)
             rows = measure(client)
-    first = table("first visit: / and what it loads", rows["first"], FIRST_VISIT_TARGET)
+    # Browsers ask for br over HTTPS, as Fieldlog is served: the first visit is judged so.
+    first = table("first visit: / and what it loads", rows["first"], FIRST_VISIT_TARGET, "br")
     print()
     offline = table("precache: fetched in the background to work offline", rows["precache"],
-                    PRECACHE_TARGET)  # fmt: skip
+                    PRECACHE_TARGET, "gzip")  # fmt: skip
     print()
     print(
         f"first visit {first[0] / 1024:.1f} KB gzip ({first[1] / 1024:.1f} KB br), "

@@ -1,5 +1,8 @@
 """The Flask extensions, created unbound so models and blueprints import them without cycles."""
 
+import gzip
+
+import brotli
 import flask_compress
 from flask import request
 from flask_babel import Babel
@@ -29,10 +32,20 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class Compress(flask_compress.Compress):
-    """Flask-Compress, closing what a streamed answer streamed from (a static file)."""
+    """Flask-Compress; files (static ones, the service worker) compressed once, at the best
+    level, and kept; a streamed answer's file closed with the answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.packed: dict[tuple[str, str], bytes] = {}
 
     def after_request(self, response):
-        """Compress as Flask-Compress does; the file it wraps is closed with the answer."""
+        """Compress as Flask-Compress does, files from what was kept."""
+        etag, weak = response.get_etag()
+        if response.is_streamed and etag and not weak and response.status_code == 200:
+            packed = self.pack_file(response, etag)
+            if packed is not None:
+                return packed
         source = response.response if response.is_streamed else None
         response = super().after_request(response)
         if source is not None and response.response is not source and hasattr(source, "close"):
@@ -40,6 +53,36 @@ class Compress(flask_compress.Compress):
             # whose close() would have closed the file: left to the collector, it warns.
             response.call_on_close(source.close)
         return response
+
+    def pack_file(self, response, etag: str):
+        """A file's answer (send_file gives it a strong ETag of its time, size and name)
+        compressed: at most once per version and encoding, at the highest level."""
+        accepted = request.headers.get("Accept-Encoding", "")
+        algorithm = flask_compress.flask_compress._choose_algorithm(  # noqa: SLF001
+            self.enabled_algorithms, accepted
+        )
+        if (
+            algorithm is None
+            or response.mimetype not in self.compress_mimetypes_set
+            or "Content-Encoding" in response.headers
+        ):
+            return None
+        key = (etag, algorithm)
+        response.direct_passthrough = False
+        if key in self.packed:
+            response.close()  # the file is not read again
+        else:
+            data = response.get_data()  # reads and closes the file
+            self.packed[key] = (
+                brotli.compress(data, quality=11)
+                if algorithm == "br"
+                else gzip.compress(data, compresslevel=9, mtime=0)
+            )
+        response.set_data(self.packed[key])
+        response.headers["Content-Encoding"] = algorithm
+        response.vary.add("Accept-Encoding")
+        response.set_etag(f"{etag}:{algorithm}")
+        return response.make_conditional(request)
 
 
 compress = Compress()
