@@ -7,12 +7,14 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import session
 from flask_babel import gettext as _
 
 from ..inputs import whole_number
 from ..labels import outside_window_reason
-from ..models import Entry, Promise
+from ..models import Entry, Municipality, Promise, User
 from ..rules import in_window, is_holiday_or_eve
+from ..services import scope
 
 DURATIONS = (15, 30, 45, 60, 90, 120, 180, 240, 360, 480)
 LONGEST_MINUTES = 24 * 60
@@ -85,15 +87,33 @@ def holiday_dates(today: dt.date) -> list[str]:
     return [d.isoformat() for d in days if d.weekday() < 5 and is_holiday_or_eve(d)]
 
 
-def new_form(promise: Promise, zone: str) -> dict[str, Any]:
+def covered_municipalities(user: User, promise: Promise) -> list[Municipality]:
+    """The municipalities the user may log the promise in: its agreement's, within scope."""
+    return [m for m in promise.commitment.municipalities if scope.may_see_municipality(user, m)]
+
+
+def log_municipality(user: User, promise: Promise, asked: str | None) -> str:
+    """The code of the municipality an entry of the promise is logged for: the one asked for
+    when the agreement covers it, else the one chosen on the log page, else the first."""
+    codes = [m.code for m in covered_municipalities(user, promise)]
+    for code in (asked, session.get("municipality")):
+        if code in codes:
+            return code
+    return codes[0] if codes else promise.commitment.municipality.code
+
+
+def new_form(
+    promise: Promise, zone: str, municipality: str = "", place: str = ""
+) -> dict[str, Any]:
     """The fields of a new entry, filled in for the common case."""
     start = rounded_now(zone)
     return {
         "client_id": str(uuid.uuid4()),
+        "municipality": municipality,
         "date": start.date().isoformat(),
         "time": start.strftime("%H:%M"),
         "duration": promise.activity_type.default_minutes or 60,
-        "place": "",
+        "place": place,
         "officers": 1,
         "metrics": dict.fromkeys(promise.activity_type.metrics, 0),
         "notes": "",
@@ -111,6 +131,7 @@ def entry_form(entry: Entry, zone: str) -> dict[str, Any]:
         minutes = int((entry.ended_at - entry.started_at).total_seconds() // 60)
     return {
         "client_id": entry.client_id,
+        "municipality": entry.municipality.code if entry.municipality else "",
         "date": start.date().isoformat(),
         "time": start.strftime("%H:%M"),
         "duration": minutes,
@@ -125,7 +146,17 @@ def entry_form(entry: Entry, zone: str) -> dict[str, Any]:
 
 
 # What the officer sees and may change in the edit form.
-SHOWN_FIELDS = ("date", "time", "duration", "place", "officers", "notes", "lat", "lon")
+SHOWN_FIELDS = (
+    "municipality",
+    "date",
+    "time",
+    "duration",
+    "place",
+    "officers",
+    "notes",
+    "lat",
+    "lon",
+)
 
 
 def _as_shown(value: Any) -> str:
@@ -146,6 +177,7 @@ def posted_form(form: Any, promise: Promise) -> dict[str, Any]:
     """The fields as posted, to show them again with their errors."""
     return {
         "client_id": form.get("client_id", ""),
+        "municipality": form.get("municipality", ""),
         "date": form.get("date", ""),
         "time": form.get("time", ""),
         "duration": form.get("duration", ""),
@@ -185,6 +217,8 @@ def entry_from_form(
         "metrics": {k: v for k, v in fields["metrics"].items() if str(v).strip() != ""},
         "notes": fields["notes"],
     }
+    if fields.get("municipality"):
+        data["municipality"] = fields["municipality"]
     if fields["lat"] != "" or fields["lon"] != "":
         data["lat"], data["lon"] = fields["lat"] or None, fields["lon"] or None
     if str(fields["base_version"]).strip():

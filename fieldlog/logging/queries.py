@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Commitment, Entry, Promise, User
-from ..services import scope, tallies
+from ..services import scope
 from .own_filters import OwnFilters
 from .sections import SECTIONS, section_clause, section_for
 
@@ -97,17 +97,20 @@ def last_places(user: User, limit: int = 8) -> list[str]:
     return [row.place for row in db.session.execute(stmt)]
 
 
-def promise_groups(commitment: Commitment, year: int, user: User) -> list[tuple[str, list[dict]]]:
-    """The commitment's promises grouped by area, each with this year's counts.
-
-    Those who log see only the promises they log (by owner); others see all.
-    """
-    promises = commitment.promises
-    if user.role in scope.LOGGERS:
-        promises = [p for p in promises if scope.may_log(user, p)]
-    counts = tallies.tally_for([p.id for p in promises], year)
-    rows = [{"promise": p, "target": p.target_in(year), **counts[p.id]} for p in promises]
-    groups: dict[str, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(row["promise"].area, []).append(row)
-    return list(groups.items())
+def last_place_for(user: User, promise: Promise) -> str:
+    """The place of the promise's list the user logged it at last, or its only place, or ""."""
+    if len(promise.places or []) == 1:
+        return promise.places[0]
+    if not promise.places:
+        return ""
+    stmt = (
+        select(Entry.place)
+        .where(
+            Entry.author_id == user.id,
+            Entry.promise_id == promise.id,
+            Entry.place.in_(promise.places),
+        )
+        .order_by(Entry.started_at.desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt) or ""

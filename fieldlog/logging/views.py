@@ -23,10 +23,10 @@ from ..auth import roles_required
 from ..labels import outside_window_reason
 from ..models import Entry, Municipality, Promise
 from ..services import scope
-from ..services.commitments import PromiseResolver, active_commitment
+from ..services.commitments import PromiseResolver
 from ..services.entries import SyncResult, sync_entries, validate_entry
-from . import formdata
-from .queries import last_places, loggable_promise, promise_groups
+from . import cards, formdata
+from .queries import last_place_for, last_places, loggable_promise
 
 bp = Blueprint("logging", __name__)
 LOGGERS = scope.LOGGERS
@@ -51,27 +51,33 @@ def chosen_municipality(municipalities: list[Municipality]) -> Municipality | No
 @bp.route("/")
 @roles_required("officer", "supervisor", "coordinator", "admin", "municipal")
 def index():
-    """The promises of the commitment in force, to log against."""
+    """The promises of the agreement chosen among those in force, to log against."""
     municipalities = scope.visible_municipalities(current_user)
     municipality = chosen_municipality(municipalities)
     today = clock.today()
-    commitment = active_commitment(municipality, today) if municipality else None
-    groups = promise_groups(commitment, today.year, current_user) if commitment else []
+    agreements, commitment = (
+        cards.chosen_agreement(municipality, today, request.args.get("agreement"))
+        if municipality
+        else ([], None)
+    )
+    user = current_user._get_current_object()
+    shown, words_only = cards.promise_cards(commitment, user, today) if commitment else ([], [])
     can_log = current_user.role in LOGGERS
+    code = municipality.code if commitment is not None and commitment.joint else None
     precache = [url_for(".entries"), texts_url()]
     if commitment is not None and can_log:
-        precache += [
-            url_for(".log", key=p.key)
-            for p in commitment.promises
-            if p.activity_type and scope.may_log(current_user, p)
-        ]
+        precache += [url_for(".log", key=c.promise.key, municipality=code) for c in shown]
     return render_template(
         "logging/index.html",
         municipalities=municipalities,
         municipality=municipality,
+        agreements=agreements,
         commitment=commitment,
-        groups=groups,
-        year=today.year,
+        cards=shown,
+        words_only=words_only,
+        log_code=code,
+        validity=cards.validity_words(commitment) if commitment else "",
+        agreement_name=cards.agreement_name,
         can_log=can_log,
         precache=precache,
     )
@@ -102,6 +108,8 @@ def render_form(
     places = last_places(current_user)
     if promise.place_hint and promise.place_hint not in places:
         places.append(promise.place_hint)
+    covered = formdata.covered_municipalities(current_user, promise)
+    where = next((m for m in covered if m.code == fields.get("municipality")), None)
     page = render_template(
         "logging/form.html",
         promise=promise,
@@ -109,6 +117,8 @@ def render_form(
         errors=errors,
         entry=entry,
         places=places,
+        covered=covered,
+        where=where or promise.commitment.municipality,
         durations=formdata.duration_choices(
             promise.activity_type.default_minutes, fields["duration"]
         ),
@@ -127,7 +137,9 @@ def log(key: str):
     """The entry form for one promise; without JavaScript it posts here."""
     promise = loggable_promise(current_user, key)
     if request.method == "GET":
-        return render_form(promise, formdata.new_form(promise, zone()), {})
+        code = formdata.log_municipality(current_user, promise, request.args.get("municipality"))
+        place = last_place_for(current_user, promise)
+        return render_form(promise, formdata.new_form(promise, zone(), code, place), {})
     fields = formdata.posted_form(request.form, promise)
     result, errors = save_form(fields, promise)
     if result is None:
@@ -139,7 +151,7 @@ def log(key: str):
     start = formdata.form_start(fields, zone())
     if reason := formdata.not_counted_reason(promise, start, zone()):
         flash(reason, "warning")
-    return redirect(url_for(".index"))
+    return redirect(url_for(".index", municipality=fields.get("municipality") or None))
 
 
 @bp.route("/sw.js")

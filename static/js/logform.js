@@ -66,6 +66,7 @@
     var el = form.elements, started = date.value + "T" + time.value, metrics = {};
     var e = { client_id: form.dataset.new ? crypto.randomUUID() : el.client_id.value,
       promise: form.dataset.promise, started_at: started, place: el.place.value,
+      municipality: el.municipality.value || undefined,
       officers: number(el.officers.value), notes: el.notes.value, metrics: metrics };
     form.querySelectorAll('[name^="metric_"]').forEach(function (m) {
       if (m.value !== "") metrics[m.name.slice(7)] = number(m.value);
@@ -77,7 +78,7 @@
   }
 
   /* An entry from the outbox, opened to be corrected: its fields, and the server's reasons beside them. */
-  var SLOTS = { started_at: ".when", ended_at: "#f-duration", place: "#f-place", officers: "#f-officers",
+  var SLOTS = { municipality: "#f-municipality", started_at: ".when", ended_at: "#f-duration", place: "#f-place", officers: "#f-officers",
     metrics: ".metrics", notes: "#f-notes", lat: "#position", lon: "#position" };
   function fill(item) {
     var e = item.entry, el = form.elements, m = e.metrics || {}, at = e.started_at.split("T");
@@ -89,6 +90,7 @@
     date.value = at[0];
     time.value = (at[1] || "").slice(0, 5);
     el.place.value = e.place || "";
+    if (e.municipality && el.municipality.tagName === "SELECT") el.municipality.value = e.municipality;
     if (e.officers != null) el.officers.value = e.officers; // else the form's default, as the server's
     el.notes.value = e.notes || "";
     el.lat.value = e.lat == null ? "" : e.lat;

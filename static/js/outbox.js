@@ -218,7 +218,8 @@
       li.appendChild(element("p", "error", (T.fields[k] || k) + ": " + i.errors[k]));
     });
     fix.href = app.dataset.log.replace("KEY", encodeURIComponent(i.entry.promise)) +
-      "?outbox=" + encodeURIComponent(i.client_id);
+      "?outbox=" + encodeURIComponent(i.client_id) +
+      (i.entry.municipality ? "&municipality=" + encodeURIComponent(i.entry.municipality) : "");
     if (i.entry.promise) actions.appendChild(fix);
     b.type = "button";
     b.addEventListener("click", function () {

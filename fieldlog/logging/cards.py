@@ -1,0 +1,174 @@
+"""The log page's model: the agreements in force in a municipality, the one chosen, and the
+cards of the promises the user logs, most used first, each with a title of its own and its
+count in the period of its target."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..labels import activity_name, excerpt
+from ..models import Commitment, Entry, Municipality, Promise, TimeWindow, User
+from ..rules.periods import CALENDAR_PERS, Period, calendar_year, period_holding
+from ..services import scope, tallies
+from ..services.commitments import agreements_in_force
+
+
+@dataclass
+class Card:
+    """One promise as the log page shows it."""
+
+    promise: Promise
+    title: str
+    progress: str
+    pending: int = 0
+    hints: list[str] = field(default_factory=list)
+
+
+def chosen_agreement(
+    municipality: Municipality, day: dt.date, key: str | None
+) -> tuple[list[Commitment], Commitment | None]:
+    """The agreements in force in the municipality on ``day`` (whole area first, then
+    districts by name) and the one asked for by key, else the first."""
+    found = agreements_in_force(municipality, day)
+    chosen = next((c for c in found if c.key == key), found[0] if found else None)
+    return found, chosen
+
+
+def agreement_name(commitment: Commitment) -> str:
+    """A short name for telling agreements in force in one municipality apart."""
+    if commitment.district:
+        return commitment.district
+    if commitment.joint:
+        return _("Gemensamt: %(names)s", names=", ".join(m.name for m in commitment.municipalities))
+    return _("Hela kommunen")
+
+
+def validity_words(commitment: Commitment) -> str:
+    """The agreement's validity in words: "2023–2024, gäller tills ett nytt löfte tecknas"."""
+    first, last = commitment.valid_from, commitment.valid_to
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        span = str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
+    else:
+        span = f"{first.isoformat()} – {last.isoformat()}"
+    if commitment.until_superseded:
+        return _("%(span)s, gäller tills ett nytt löfte tecknas", span=span)
+    return span
+
+
+def distinct_titles(promises: list[Promise]) -> dict[int, str]:
+    """A title per promise, its activity and where it is kept (place hint, places or
+    area); where two would read the same, the start of the promise's own text instead."""
+
+    def where(p: Promise) -> str:
+        return p.place_hint or " · ".join(p.places or []) or p.area
+
+    titles = {p.id: f"{activity_name(p)} · {where(p)}" for p in promises}
+    seen = Counter(titles.values())
+    for p in promises:
+        if seen[titles[p.id]] > 1:
+            titles[p.id] = f"{activity_name(p)} · {excerpt(p.text, 48)}"
+    return titles
+
+
+def usage(user: User, promise_ids: list[int]) -> dict[int, int]:
+    """How many entries the user has logged for each promise (withdrawn ones left out)."""
+    if not promise_ids:
+        return {}
+    stmt = (
+        select(Entry.promise_id, func.count())
+        .where(
+            Entry.author_id == user.id,
+            Entry.promise_id.in_(promise_ids),
+            Entry.status != "withdrawn",
+        )
+        .group_by(Entry.promise_id)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+PERIOD_WORDS = {
+    "year": lambda n, t: _("%(n)d av %(target)d i år", n=n, target=t),
+    "week": lambda n, t: _("%(n)d av %(target)d den här veckan", n=n, target=t),
+    "month": lambda n, t: _("%(n)d av %(target)d den här månaden", n=n, target=t),
+    "quarter": lambda n, t: _("%(n)d av %(target)d det här kvartalet", n=n, target=t),
+    "tertial": lambda n, t: _("%(n)d av %(target)d den här tertialen", n=n, target=t),
+    "period": lambda n, t: _("%(n)d av %(target)d under löftets tid", n=n, target=t),
+}
+
+
+def _span(promise: Promise, per: str | None, today: dt.date) -> Period:
+    if per in CALENDAR_PERS:
+        return period_holding(per, today)
+    if per == "period":
+        c = promise.commitment
+        return Period("period", c.valid_from, max(c.valid_from, min(today, c.valid_to)))
+    return calendar_year(today.year)
+
+
+def _counted(promise: Promise, span: Period, each_place: bool) -> tuple[int, int]:
+    """Counted and pending entries of a promise in a span, all municipalities together
+    (a joint agreement counts jointly); with ``each_place``, the least-served place's count."""
+    rows = tallies.sums([promise.id], span.start, span.end, entries_only=True)
+    counted: Counter = Counter()
+    pending = 0
+    for (_pid, _mid, place, _measure), n in rows.items():
+        counted[place] += n["counted"]
+        pending += n["pending"]
+    if each_place and promise.places:
+        return min(counted.get(p, 0) for p in promise.places), pending
+    return sum(counted.values()), pending
+
+
+def progress_words(promise: Promise, today: dt.date) -> tuple[str, int]:
+    """The card's count line ("3 av 5 i år", "1 av 2 den här veckan") and pending entries."""
+    target = promise.target_in(today.year)
+    per = target.per if target else None
+    each_place = bool(target and target.each_place)
+    counted, pending = _counted(promise, _span(promise, per, today), each_place)
+    if target is None:
+        return _("%(n)d i år", n=counted), pending
+    words = PERIOD_WORDS.get(per, PERIOD_WORDS["year"])(counted, target.count)
+    if target.each_place and promise.places:
+        words = _("%(words)s på varje plats", words=words)
+    # The pending count beside it covers the same period as the count.
+    return words, pending
+
+
+def hints(promise: Promise, windows: dict[str, str]) -> list[str]:
+    """What the officer should know before logging: the promise's hours."""
+    if not promise.time_rule:
+        return []
+    if promise.time_rule == "obekvam_tid":
+        return [_("Räknas bara på obekväm tid")]
+    label = windows.get(promise.time_rule)
+    return [_("Räknas bara: %(window)s", window=label)] if label else []
+
+
+def promise_cards(commitment: Commitment, user: User, today: dt.date) -> tuple[list[Card], list]:
+    """The cards of the countable promises the user logs (all for those who do not log),
+    most used by the user first; and the promises followed up in words."""
+    promises = commitment.promises
+    if user.role in scope.LOGGERS:
+        promises = [p for p in promises if scope.may_log(user, p)]
+    countable = [p for p in promises if p.activity_type is not None]
+    words_only = [p for p in promises if p.activity_type is None]
+    titles = distinct_titles(countable)
+    used = usage(user, [p.id for p in countable])
+    countable.sort(key=lambda p: (-used.get(p.id, 0), p.position, p.id))
+    english = str(get_locale()) == "en"
+    windows = {
+        w.code: (w.label_en if english and w.label_en else w.label)
+        for w in db.session.scalars(select(TimeWindow))
+    }
+    cards = []
+    for p in countable:
+        words, pending = progress_words(p, today)
+        cards.append(Card(p, titles[p.id], words, pending, hints(p, windows)))
+    return cards, words_only
