@@ -97,6 +97,8 @@ ACTION_WORDS = {
     "follow_up.recorded": _l("Uppföljning av löfte sparad"),
     "activity_type.created": _l("Aktivitet skapad"),
     "activity_type.changed": _l("Aktivitet ändrad"),
+    "time_window.created": _l("Tidsfönster skapat"),
+    "time_window.changed": _l("Tidsfönster ändrat"),
     "user.created": _l("Användare skapad"),
     "user.changed": _l("Användare ändrad"),
     "user.deactivated": _l("Användare avstängd"),

@@ -35,7 +35,9 @@ THREE_PROMISES = [
 
 
 def commitment_form(client, url: str, promises=None, **fields) -> dict:
-    """The form data of a new commitment in Arjeplog around today, with the page's CSRF token."""
+    """The form data of a new commitment in Arjeplog around today, with the page's CSRF token.
+
+    A promise's ``yearly_target`` is posted as the form's target count per year."""
     data = {
         "csrf_token": csrf_from(client.get(url)),
         "municipality": "2506",
@@ -47,14 +49,19 @@ def commitment_form(client, url: str, promises=None, **fields) -> dict:
         **fields,
     }
     for i, p in enumerate(THREE_PROMISES if promises is None else promises):
+        p = dict(p)
+        if "yearly_target" in p:  # v1's words: a target per year
+            p.setdefault("target_count", p.pop("yearly_target"))
         row = {
             "key": "",
             "area": "",
             "text": "",
             "owner": "polisen",
             "activity": "",
-            "yearly_target": "",
+            "target_count": "",
+            "target_per": "year",
             "place_hint": "",
+            "places": "",
             "time_rule": "",
             **p,
         }

@@ -66,7 +66,7 @@ def test_bad_fields_are_named_and_nothing_is_stored(client, auth, users):
     page = response.get_data(as_text=True)
     assert "Titel: måste fyllas i." in page
     assert "Gäller till: får inte vara före startdatumet." in page
-    assert "Löfte 1 – Mål per år: måste vara ett heltal, minst 1, eller tomt." in page
+    assert "Löfte 1 – Mål, antal: måste vara ett mål: antal (minst 1) per period." in page
     assert "Löfte 2 – Löftets text: måste fyllas i." in page
     assert (count(Commitment), count(Promise)) == before
     assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("commitment.%")))
@@ -115,7 +115,7 @@ def test_changing_a_time_rule_changes_the_tally_at_once(client, auth, users):
     row = [p.key for p in commitment.promises].index("arjeplog-fotpatrull")
     data = _form_of(commitment, csrf_from(page))
     data[f"promises-{row}-time_rule"] = "obekvam_tid"
-    data[f"promises-{row}-yearly_target"] = "7"
+    data[f"promises-{row}-target_count"] = "7"
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _counted(promise.id, year) == 0  # the daytime entry no longer counts
@@ -138,16 +138,24 @@ def _form_of(commitment: Commitment, token: str) -> dict:
     if commitment.until_superseded:
         data["until_superseded"] = "y"
     for i, p in enumerate(commitment.promises):
+        # the form shows the target of the current year, moved into the commitment's years
+        year = min(max(2026, commitment.valid_from.year), commitment.valid_to.year)
+        target = p.target_in(year)
         values = {
             "key": p.key,
             "area": p.area,
             "text": p.text,
             "owner": p.owner,
             "activity": p.activity_type.code if p.activity_type else "",
-            "yearly_target": p.yearly_target_in(2026) or "",
+            "target_count": target.count if target else "",
+            "target_per": target.per if target else "year",
+            "target_from": str(year),
+            "places": "\n".join(p.places or []),
             "place_hint": p.place_hint or "",
             "time_rule": p.time_rule or "",
         }
+        if target is not None and target.each_place:
+            values["each_place"] = "y"
         for name, value in values.items():
             data[f"promises-{i}-{name}"] = value
     return data

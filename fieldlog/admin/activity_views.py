@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import ActivityType
 from ..services import admin_activity_types as service
 from ..services.admin_problems import ProblemsError
-from .forms import ActivityTypeForm
+from .forms import ActivityTypeForm, lines
 from .helpers import attach, or_404
 from .views import bp
 
@@ -25,14 +25,34 @@ def activity_types():
     return render_template("admin/activity_types.html", types=service.all_types())
 
 
+def metric_labels(text: str | None) -> dict[str, str] | None:
+    """The lines "metric: Swedish label" as a mapping (a line with no label is skipped);
+    None when a line has no colon."""
+    found = {}
+    for line in lines(text):
+        name, colon, label = line.partition(":")
+        if not colon:
+            return None
+        if label.strip():
+            found[name.strip()] = label.strip()
+    return found
+
+
 def _edit(form: ActivityTypeForm, existing: ActivityType | None):
     if form.validate_on_submit():
         metrics = [m for m in re.split(r"[,\s]+", form.metrics.data or "") if m]
+        labels = metric_labels(form.metric_labels.data)
+        if labels is None:
+            form.metric_labels.errors = [_("skriv en rad per mått: mått: namn på svenska.")]
+            return render_template(
+                "admin/activity_type_form.html", form=form, existing=existing
+            ), 422
         data = {
             "code": (form.code.data or "").strip(),
             "label": (form.label.data or "").strip(),
             "label_en": (form.label_en.data or "").strip(),
             "metrics": metrics,
+            "metric_labels": labels,
             "default_minutes": form.default_minutes.data,
         }
         try:
@@ -66,6 +86,10 @@ def activity_type_edit(type_id: int):
             "label": existing.label,
             "label_en": existing.label_en,
             "metrics": ", ".join(existing.metrics or []),
+            "metric_labels": "\n".join(
+                f"{m}: {(existing.metric_labels or {}).get(m, '')}".rstrip()
+                for m in existing.metrics or []
+            ),
             "default_minutes": existing.default_minutes,
         }
     )

@@ -12,7 +12,8 @@ from ..services import admin_commitment_end as ending
 from ..services import admin_commitments as service
 from ..services.admin_activity_types import all_types
 from ..services.admin_problems import ProblemsError
-from .forms import CommitmentForm, EndForm, choices
+from ..services.admin_time_windows import all_windows
+from .forms import PER_WORDS, CommitmentForm, EndForm, choices, time_rule_choices
 from .helpers import attach, commitment_data, form_data, or_404
 from .views import bp
 
@@ -26,8 +27,25 @@ def _choices(form: CommitmentForm) -> None:
     activities = choices(
         [("", _("Ingen – följs upp i ord"))] + [(a.code, a.label) for a in all_types()]
     )
+    rules = time_rule_choices(all_windows())
     for entry in form.promises.entries:
         entry.form.activity.choices = activities
+        entry.form.time_rule.choices = rules
+
+
+def target_history(commitment) -> dict[str, str]:
+    """Each stored promise's targets by year in words ("2025: 5 per år · 2027: 12 per år")."""
+    if commitment is None:
+        return {}
+    return {
+        p.key: " · ".join(
+            f"{t.from_year}: {t.count} {PER_WORDS[t.per]}"
+            + (f" {_('för varje plats')}" if t.each_place else "")
+            for t in p.targets
+        )
+        for p in commitment.promises
+        if p.targets
+    }
 
 
 def _edit(form: CommitmentForm, commitment=None):
@@ -52,7 +70,11 @@ def _edit(form: CommitmentForm, commitment=None):
         status = 422  # saved forms have redirected
     existing = {p.key for p in commitment.promises} if commitment else set()
     return render_template(
-        "admin/commitment_form.html", form=form, commitment=commitment, existing=existing
+        "admin/commitment_form.html",
+        form=form,
+        commitment=commitment,
+        existing=existing,
+        history=target_history(commitment),
     ), status
 
 
@@ -73,7 +95,8 @@ def commitment_edit(commitment_id: int):
     """Change a commitment of the caller's area and its promises; the tallies follow at once."""
     commitment = or_404(service.scoped_commitment(current_user, commitment_id))
     if request.method == "GET":
-        form = CommitmentForm(data=form_data(service.snapshot(commitment)))
+        year = service.shown_year(commitment.valid_from, commitment.valid_to)
+        form = CommitmentForm(data=form_data(commitment, year))
         form.promises.append_entry()
     else:
         form = CommitmentForm()

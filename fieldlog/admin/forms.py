@@ -12,10 +12,12 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import PlainText, WholeNumberField, whole_number_choice
 from ..labels import ROLE_WORDS
@@ -43,9 +45,56 @@ def owner_choices() -> list:
     )
 
 
-def time_rule_choices() -> list:
-    """The time rules a promise may have."""
-    return choices([("", _l("Ingen – alla tider räknas")), ("obekvam_tid", _l("Bara obekväm tid"))])
+def time_rule_choices(windows=()) -> list:
+    """The time rules a promise may have: none, obekväm tid and every stored time window."""
+    return choices(
+        [("", _l("Ingen – alla tider räknas")), ("obekvam_tid", _l("Bara obekväm tid"))]
+        + [(w.code, w.label) for w in windows]
+    )
+
+
+# How often a target's count is due (CONTRACT.md, Version 2, ``target.per``).
+PER_WORDS = {
+    "year": _l("per år"),
+    "tertial": _l("per tertial"),
+    "quarter": _l("per kvartal"),
+    "month": _l("per månad"),
+    "week": _l("per vecka"),
+    "period": _l("under hela perioden"),
+}
+
+
+DAY_WORDS = {
+    "mon": _l("måndag"),
+    "tue": _l("tisdag"),
+    "wed": _l("onsdag"),
+    "thu": _l("torsdag"),
+    "fri": _l("fredag"),
+    "sat": _l("lördag"),
+    "sun": _l("söndag"),
+}
+
+
+def per_choices() -> list:
+    """The periods a target may be counted per."""
+    return choices(PER_WORDS.items())
+
+
+def lines(text: str | None) -> list[str]:
+    """A text area's non-empty lines, trimmed (signatories, places)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (better on a phone than a multiple select). A value
+    that is no choice is left to the service's rules, which name it in Swedish."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
 
 
 class PromiseForm(Form):
@@ -60,8 +109,22 @@ class PromiseForm(Form):
     text = TextAreaField(_l("Löftets text"), validators=[Length(max=4000), PlainText()])
     owner = SelectField(_l("Ansvarig"), choices=owner_choices())
     activity = SelectField(_l("Aktivitet"), choices=[])
-    yearly_target = WholeNumberField(_l("Mål per år"), validators=[Optional()])
-    place_hint = StringField(_l("Plats"), validators=[Length(max=200), PlainText()])
+    target_count = WholeNumberField(
+        _l("Mål, antal"), validators=[Optional()], description=_l("Tom: inget mål.")
+    )
+    target_per = SelectField(_l("Mål per"), choices=per_choices(), default="year")
+    target_from = WholeNumberField(
+        _l("Ett ändrat mål gäller från år"),
+        validators=[Optional()],
+        description=_l("Tidigare år behåller sitt mål."),
+    )
+    places = TextAreaField(
+        _l("Platser"),
+        validators=[PlainText()],
+        description=_l("En per rad. Tom: var som helst. En post anger då en av platserna."),
+    )
+    each_place = BooleanField(_l("Målet gäller för varje plats"))
+    place_hint = StringField(_l("Plats (fritext)"), validators=[Length(max=200), PlainText()])
     time_rule = SelectField(_l("Tidsregel"), choices=time_rule_choices())
     remove = BooleanField(_l("Ta bort löftet (bara om inga poster är loggade mot det)"))
 
@@ -72,20 +135,31 @@ class PromiseForm(Form):
             self.area.data,
             self.text.data,
             self.place_hint.data,
-            (self.yearly_target.raw_data or [""])[0],
+            self.places.data,
+            (self.target_count.raw_data or [""])[0],
         )
         return not any((t or "").strip() for t in texts)
 
 
 class CommitmentForm(FlaskForm):
-    """A commitment of one municipality and its promises."""
+    """A commitment of one municipality (or a joint one of several) and its promises."""
 
     key = StringField(
         _l("Nyckel"),
         validators=[Optional(), Length(max=80), KEY],
         description=_l("Lämna tom så skapas en av kommun och år."),
     )
-    municipality = SelectField(_l("Kommun"), choices=[])
+    # Posted as ``municipality`` (one value per municipality) so that v1-shaped posts still fit.
+    municipality = CheckboxesField(
+        _l("Kommun"),
+        choices=[],
+        description=_l("Välj flera kommuner i samma polisområde för ett gemensamt medborgarlöfte."),
+    )
+    district = StringField(
+        _l("Del av kommunen"),
+        validators=[Length(max=120), PlainText()],
+        description=_l("Till exempel Centrum. Tom: hela kommunen. Bara för en enda kommun."),
+    )
     title = StringField(_l("Titel"), validators=[Length(max=300), PlainText()])
     valid_from = DateField(_l("Gäller från"), validators=[Optional()])
     valid_to = DateField(_l("Gäller till"), validators=[Optional()])
@@ -133,11 +207,34 @@ class ActivityTypeForm(FlaskForm):
         validators=[PlainText()],
         description=_l("Namn på det som räknas, åtskilda med komma."),
     )
+    metric_labels = TextAreaField(
+        _l("Måttens namn på svenska"),
+        validators=[PlainText()],
+        description=_l("En per rad: mått: namn på svenska. Ett mått utan rad heter som måttet."),
+    )
     default_minutes = WholeNumberField(
         _l("Vanlig längd i minuter"),
         default=60,
         validators=[InputRequired(), NumberRange(min=1, max=1440)],
     )
+
+
+class TimeWindowForm(FlaskForm):
+    """A named time window promises may count in (days, from, to, holidays)."""
+
+    code = StringField(_l("Kod"), validators=[Optional(), Length(max=40), KEY])
+    label = StringField(_l("Namn på svenska"), validators=[Length(max=120), PlainText()])
+    label_en = StringField(_l("Namn på engelska"), validators=[Length(max=120), PlainText()])
+    days = CheckboxesField(_l("Dagar"), choices=choices(DAY_WORDS.items()))
+    starts = StringField(
+        _l("Från klockan"), validators=[Length(max=5)], description=_l("TT:MM, till exempel 18:00.")
+    )
+    ends = StringField(
+        _l("Till klockan"),
+        validators=[Length(max=5)],
+        description=_l("Före från-tiden: fönstret går över midnatt. Samma tid: hela dygnet."),
+    )
+    holidays = BooleanField(_l("Helgdagar och helgaftnar hela dygnet"))
 
 
 class UserForm(FlaskForm):

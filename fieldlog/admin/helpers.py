@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import abort
 from flask_wtf import FlaskForm
 
+from ..models import Commitment
 from ..services.admin_problems import Problem
-from .forms import CommitmentForm
+from .forms import CommitmentForm, lines
 
 
 def attach(form: FlaskForm, problems: list[Problem], rows: list[int] | None = None) -> None:
@@ -53,20 +54,25 @@ def commitment_data(form: CommitmentForm) -> tuple[dict, list[int]]:
                 "text": _text(f.text.data),
                 "owner": f.owner.data,
                 "activity": f.activity.data or None,
-                "yearly_target": f.yearly_target.data,
+                "target_count": f.target_count.data,
+                "target_per": f.target_per.data or "year",
+                "target_from": f.target_from.data,
+                "each_place": bool(f.each_place.data),
+                "places": lines(f.places.data),
                 "place_hint": _text(f.place_hint.data) or None,
                 "time_rule": f.time_rule.data or None,
             }
         )
     data = {
         "key": _text(form.key.data),
-        "municipality": form.municipality.data,
+        "municipalities": list(form.municipality.data or []),
+        "district": _text(form.district.data) or None,
         "title": _text(form.title.data),
         "valid_from": form.valid_from.data,
         "valid_to": form.valid_to.data,
         "until_superseded": bool(form.until_superseded.data),
         "signed_on": form.signed_on.data,
-        "signatories": [s.strip() for s in (form.signatories.data or "").splitlines() if s.strip()],
+        "signatories": lines(form.signatories.data),
         "promises": promises,
         "remove": removed,
     }
@@ -74,26 +80,37 @@ def commitment_data(form: CommitmentForm) -> tuple[dict, list[int]]:
     return data, rows + removed_rows
 
 
-def form_data(snapshot: dict) -> dict:
-    """A stored commitment's snapshot as the form's data."""
-    import datetime as dt
-
-    def day(value):
-        return dt.date.fromisoformat(value) if value else None
-
-    return {
-        **snapshot,
-        "valid_from": day(snapshot["valid_from"]),
-        "valid_to": day(snapshot["valid_to"]),
-        "signed_on": day(snapshot["signed_on"]),
-        "signatories": "\n".join(snapshot["signatories"]),
-        "promises": [
+def form_data(commitment: Commitment, year: int) -> dict:
+    """A stored commitment as the form's data; each promise shows its target of ``year``."""
+    promises = []
+    for p in commitment.promises:
+        target = p.target_in(year)
+        promises.append(
             {
-                **p,
-                "activity": p["activity"] or "",
-                "time_rule": p["time_rule"] or "",
-                "place_hint": p["place_hint"] or "",
+                "key": p.key,
+                "area": p.area,
+                "text": p.text,
+                "owner": p.owner,
+                "activity": p.activity_type.code if p.activity_type else "",
+                "target_count": target.count if target else None,
+                "target_per": target.per if target else "year",
+                "target_from": year,
+                "each_place": bool(target and target.each_place),
+                "places": "\n".join(p.places or []),
+                "place_hint": p.place_hint or "",
+                "time_rule": p.time_rule or "",
             }
-            for p in snapshot["promises"]
-        ],
+        )
+    return {
+        "key": commitment.key,
+        "municipality": [m.code for m in commitment.municipalities]
+        or [commitment.municipality.code],
+        "district": commitment.district or "",
+        "title": commitment.title,
+        "valid_from": commitment.valid_from,
+        "valid_to": commitment.valid_to,
+        "until_superseded": commitment.until_superseded,
+        "signed_on": commitment.signed_on,
+        "signatories": "\n".join(commitment.signatories or []),
+        "promises": promises,
     }

@@ -11,14 +11,18 @@ from ..extensions import db
 from ..services import admin_uploads
 from ..services.admin_problems import swedish_line
 from ..services.imports import CommitmentFileError
-from .forms import ApplyForm, UploadForm
+from .forms import PER_WORDS, ApplyForm, UploadForm
 from .views import bp
 
 
 def _preview_page(text: str, preview, warning: str | None = None, status: int = 200):
     apply_form = ApplyForm(payload=admin_uploads.sign(current_user, text, preview))
     return render_template(
-        "admin/upload_preview.html", preview=preview, form=apply_form, warning=warning
+        "admin/upload_preview.html",
+        preview=preview,
+        form=apply_form,
+        warning=warning,
+        per_words=PER_WORDS,
     ), status
 
 

@@ -23,4 +23,10 @@ def index():
     )
 
 
-from . import account_views, activity_views, commitment_views, upload_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    account_views,
+    activity_views,
+    commitment_views,
+    upload_views,
+    window_views,
+)

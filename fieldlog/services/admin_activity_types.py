@@ -27,6 +27,7 @@ def snapshot(a: ActivityType) -> dict[str, Any]:
         "label": a.label,
         "label_en": a.label_en,
         "metrics": list(a.metrics or []),
+        "metric_labels": dict(a.metric_labels or {}),
         "default_minutes": a.default_minutes,
     }
 
@@ -42,10 +43,8 @@ def save(actor: User, data: dict, type_id: int | None = None) -> ActivityType:
         raise LookupError(type_id)
     if existing is not None:
         data["code"] = existing.code
-    doc = {
-        "version": 1,
-        "activity_types": [{k: data.get(k) for k in ("code", "label", "label_en", "metrics")}],
-    }
+    fields = ("code", "label", "label_en", "metrics", "metric_labels")
+    doc = {"version": 2, "activity_types": [{k: data.get(k) for k in fields if k in data}]}
     problems = from_import(validate_document(doc))
     if existing is None and db.session.scalar(
         select(ActivityType.id).where(ActivityType.code == data["code"])
@@ -60,6 +59,7 @@ def save(actor: User, data: dict, type_id: int | None = None) -> ActivityType:
     obj = existing or ActivityType(code=data["code"])
     obj.label, obj.label_en = data["label"], data["label_en"]
     obj.metrics, obj.default_minutes = list(data["metrics"]), data["default_minutes"]
+    obj.metric_labels = dict(data.get("metric_labels") or {})
     db.session.add(obj)
     db.session.flush()
     audit.record(

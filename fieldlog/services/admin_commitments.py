@@ -1,7 +1,8 @@
 """Coordinators keep commitments current: create, edit, end early or mark superseded.
 
-Validation is the import's (``imports.validate_document`` on a one-commitment
-document), so that the rules of a commitment exist once.
+Validation is the import's (``import_rules.validate_document`` on a one-commitment
+document of format version 2), so that the rules of a commitment exist once. A
+changed target applies from a chosen year on; earlier years keep theirs (rule 5).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ..models import (
 from ..rules.periods import PERS
 from . import audit, scope, tallies
 from .admin_problems import Problem, ProblemsError, from_import
-from .import_rules import validate_document
+from .import_rules import FileProblem, validate_document
 
 COMMITMENT_FIELDS = (
     "title",
@@ -45,7 +46,16 @@ COMMITMENT_FIELDS = (
     "signed_on",
     "signatories",
 )
-PROMISE_FIELDS = ("area", "text", "owner", "activity", "yearly_target", "place_hint", "time_rule")
+PROMISE_FIELDS = ("area", "text", "owner", "activity", "place_hint", "time_rule")
+# The import's fields (Version 2) as the commitment form names them.
+FORM_FIELDS = {
+    "municipalities": "municipality",
+    "target": "target_count",
+    "target.count": "target_count",
+    "target.per": "target_per",
+    "target.each_place": "each_place",
+    "target.from_year": "target_from",
+}
 
 
 def may_manage(actor: User, municipality: Municipality) -> bool:
@@ -65,9 +75,14 @@ def scoped_commitment(actor: User, commitment_id: int) -> Commitment | None:
         .where(Commitment.id == commitment_id)
         .options(selectinload(Commitment.promises).selectinload(Promise.activity_type))
     )
-    if commitment is None or not may_manage(actor, commitment.municipality):
+    if commitment is None or not all(may_manage(actor, m) for m in covered(commitment)):
         return None
     return commitment
+
+
+def covered(commitment: Commitment) -> list[Municipality]:
+    """The municipalities a commitment covers (its own one when the list is not stored yet)."""
+    return list(commitment.municipalities) or [commitment.municipality]
 
 
 def snapshot(commitment: Commitment) -> dict[str, Any]:
@@ -75,6 +90,8 @@ def snapshot(commitment: Commitment) -> dict[str, Any]:
     return {
         "key": commitment.key,
         "municipality": commitment.municipality.code,
+        "municipalities": [m.code for m in covered(commitment)],
+        "district": commitment.district,
         "title": commitment.title,
         "valid_from": commitment.valid_from.isoformat(),
         "valid_to": commitment.valid_to.isoformat(),
@@ -123,14 +140,80 @@ def fill_keys(data: dict, municipality: Municipality | None) -> None:
                 taken.add(candidate)
 
 
+def shown_year(valid_from: dt.date | None, valid_to: dt.date | None) -> int:
+    """The year whose target the form shows and from which a change applies by default:
+    the current year, moved into the commitment's years."""
+    year = clock.today().year
+    if valid_from is not None:
+        year = max(year, valid_from.year)
+    if valid_to is not None and valid_from is not None and valid_to >= valid_from:
+        year = min(year, valid_to.year)
+    return year
+
+
+def target_change(
+    row: dict, promise: Promise | None, start: dt.date | None, end: dt.date | None
+) -> int | None:
+    """The year a row's target applies from when it changes the stored one, else None.
+
+    A new promise's target applies from the commitment's first year unless the row names
+    a year; a year before the first counts as the first (``set_target_from``)."""
+    wanted = _wanted(row)
+    year = row.get("target_from")
+    if promise is None:
+        year = year or (start.year if start else None)
+    else:
+        year = year or shown_year(start, end)
+    if year is None:
+        return None
+    if start is not None:
+        year = max(year, start.year)
+    current = promise.target_in(year) if promise is not None else None
+    stored = None if current is None else (current.count, current.per, current.each_place)
+    return None if stored == wanted else year
+
+
+def _wanted(row: dict) -> tuple[int, str, bool] | None:
+    count = row.get("target_count")
+    if not count:
+        return None
+    return count, row.get("target_per") or "year", bool(row.get("each_place"))
+
+
+def _file_target(row: dict, changed_from: int | None, start: dt.date | None):
+    """A row's target as a version 2 file states it. A change from a later year than the
+    first is stated as a list, so that the import's ``from_year`` rule judges that year."""
+    count = row.get("target_count")
+    if count is None:
+        return None
+    target = {"count": count, "per": row.get("target_per") or "year"}
+    if row.get("each_place"):
+        target["each_place"] = True
+    if changed_from is None or start is None or changed_from <= start.year:
+        return target
+    return [{**target, "from_year": start.year}, {**target, "from_year": changed_from}]
+
+
 def file_shape(data: dict) -> dict:
-    """A commitment of the form as the import's version 1 file states it (its fields only)."""
+    """A commitment of the form as the import's version 2 file states it (its fields only)."""
     commitment = {k: data.get(k) for k in COMMITMENT_FIELDS if data.get(k) is not None}
     commitment["key"] = data.get("key")
-    commitment["municipality"] = data.get("municipality") or ""
-    commitment["promises"] = [
-        {k: p.get(k) for k in ("key", *PROMISE_FIELDS) if k in p} for p in data["promises"]
-    ]
+    commitment["municipalities"] = list(data.get("municipalities") or [])
+    if data.get("district"):
+        commitment["district"] = data["district"]
+    start = data.get("valid_from")
+    promises = []
+    for p in data["promises"]:
+        item = {k: p.get(k) for k in ("key", *PROMISE_FIELDS) if k in p}
+        if p.get("places"):
+            item["places"] = list(p["places"])
+        stored = _promise_by_key(p["key"]) if p.get("key") else None
+        changed = target_change(p, stored, start, data.get("valid_to"))
+        target = _file_target(p, changed, start)
+        if target is not None:
+            item["target"] = target
+        promises.append(item)
+    commitment["promises"] = promises
     return commitment
 
 
@@ -138,16 +221,26 @@ def _promise_by_key(key: str) -> Promise | None:
     return db.session.scalar(select(Promise).where(Promise.key == key))
 
 
+def _municipalities(data: dict) -> list[Municipality]:
+    codes = list(data.get("municipalities") or [])
+    found = {
+        m.code: m
+        for m in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
+    }
+    return [found[c] for c in codes if c in found]
+
+
 def check(actor: User, data: dict, editing: Commitment | None) -> list[Problem]:
     """Every problem of a commitment from the form: the import's rules, then scope and keys."""
     keys = [p.get("key") or "" for p in data["promises"]]
-    doc = {"version": 1, "commitments": [file_shape(data)]}
-    problems = from_import(validate_document(doc))
-    municipality = db.session.scalar(
-        select(Municipality).where(Municipality.code == (data.get("municipality") or ""))
-    )
-    if municipality is not None and not may_manage(actor, municipality):
+    doc = {"version": 2, "commitments": [file_shape(data)]}
+    problems = from_import(validate_document(doc), FORM_FIELDS)
+    municipalities = _municipalities(data)
+    if any(not may_manage(actor, m) for m in municipalities):
         problems.append(Problem("municipality", _("är inte en kommun i ditt polisområde.")))
+    if editing is not None:
+        problems += _entries_elsewhere(editing, municipalities)
+    problems += _target_years(data)
     if editing is None and data.get("key"):
         if db.session.scalar(select(Commitment.id).where(Commitment.key == data["key"])):
             problems.append(Problem("key", _("används redan av ett annat medborgarlöfte.")))
@@ -169,6 +262,38 @@ def check(actor: User, data: dict, editing: Commitment | None) -> list[Problem]:
                 n,
             )
             problems.append(Problem("remove", message, len(keys) + j))
+    return problems
+
+
+def _entries_elsewhere(editing: Commitment, municipalities: list[Municipality]) -> list[Problem]:
+    """A municipality left out of an agreement must have no entries of its promises."""
+    ids = [m.id for m in municipalities]
+    if not ids:
+        return []
+    names = db.session.scalars(
+        select(Municipality.name)
+        .join(Entry, Entry.municipality_id == Municipality.id)
+        .join(Promise, Promise.id == Entry.promise_id)
+        .where(Promise.commitment_id == editing.id, Entry.municipality_id.not_in(ids))
+        .distinct()
+    ).all()
+    if not names:
+        return []
+    message = _("%(names)s har loggade poster och måste vara kvar.", names=", ".join(names))
+    return [Problem("municipality", message)]
+
+
+def _target_years(data: dict) -> list[Problem]:
+    """A removed target from a year after the commitment's last: the import's from_year rule
+    (a file cannot state "no target from Y", so the form checks that year itself)."""
+    end = data.get("valid_to")
+    problems = []
+    for row, p in enumerate(data["promises"]):
+        stored = _promise_by_key(p["key"]) if p.get("key") else None
+        year = target_change(p, stored, data.get("valid_from"), end)
+        if p.get("target_count") is None and year and end and year > end.year:
+            problem = FileProblem("from_year", "target.from_year", promise_index=row)
+            problems += from_import([problem], FORM_FIELDS)
     return problems
 
 
@@ -200,16 +325,18 @@ def save(actor: User, data: dict, commitment_id: int | None = None) -> Commitmen
             db.session.rollback()
             raise LookupError(commitment_id)
         data["key"] = editing.key  # a commitment's key is its identity
-    municipality = db.session.scalar(
-        select(Municipality).where(Municipality.code == (data.get("municipality") or ""))
-    )
-    fill_keys(data, municipality)
+    municipalities = _municipalities(data)
+    if editing is not None and editing.municipality in municipalities:
+        # the agreement's first municipality stays first
+        municipalities.remove(editing.municipality)
+        municipalities.insert(0, editing.municipality)
+    fill_keys(data, municipalities[0] if municipalities else None)
     problems = check(actor, data, editing)
     if problems:
         db.session.rollback()
         raise ProblemsError(problems)
     try:
-        return _write(data, editing, municipality)
+        return _write(data, editing, municipalities)
     except IntegrityError:
         # another save took the same key between our check and our write (PostgreSQL)
         db.session.rollback()
@@ -217,13 +344,19 @@ def save(actor: User, data: dict, commitment_id: int | None = None) -> Commitmen
         raise ProblemsError([Problem("key", message)]) from None
 
 
-def _write(data: dict, editing: Commitment | None, municipality: Municipality) -> Commitment:
+def _write(
+    data: dict, editing: Commitment | None, municipalities: list[Municipality]
+) -> Commitment:
     """Store a checked commitment and its promises, recount, audit and commit."""
     before = snapshot(editing) if editing else None
     commitment = editing or Commitment(key=data["key"])
+    municipality = municipalities[0]
+    moved = editing is not None and {m.id for m in covered(editing)} != {
+        m.id for m in municipalities
+    }
     commitment.municipality = municipality
-    if not commitment.joint:
-        commitment.municipalities = [municipality]
+    commitment.municipalities = list(municipalities)
+    commitment.district = data.get("district") or None
     for name in COMMITMENT_FIELDS:
         setattr(commitment, name, data.get(name))
     commitment.until_superseded = bool(data.get("until_superseded"))
@@ -233,6 +366,8 @@ def _write(data: dict, editing: Commitment | None, municipality: Municipality) -
     if editing is not None and data.get("remove"):
         _remove_promises(commitment, data["remove"])
     recount = _save_promises(commitment, data["promises"])
+    if moved:  # a joint agreement counts its municipalities jointly
+        recount |= {p.id for p in commitment.promises}
     db.session.flush()
     db.session.refresh(commitment)
     if recount:
@@ -258,7 +393,7 @@ def _save_promises(commitment: Commitment, rows: list[dict]) -> set[int]:
     existing = {p.key: p for p in commitment.promises}
     recount = set()
     for position, row in enumerate(rows):
-        promise = existing.get(row["key"])
+        promise = stored = existing.get(row["key"])
         before = promise_snapshot(promise) if promise else None
         if promise is None:
             promise = Promise(key=row["key"], commitment_id=commitment.id)
@@ -266,14 +401,18 @@ def _save_promises(commitment: Commitment, rows: list[dict]) -> set[int]:
         promise.position = position
         for name in ("area", "text", "owner", "place_hint", "time_rule"):
             setattr(promise, name, row.get(name))
+        promise.places = list(row.get("places") or [])
         activity = activities.get(row.get("activity") or "")
         promise.activity_type = activity
-        from_year = row.get("target_from") or clock.today().year
-        set_target_from(promise, commitment, from_year, row.get("yearly_target"), "year")
+        year = target_change(row, stored, commitment.valid_from, commitment.valid_to)
+        if year is not None:
+            count = row.get("target_count")
+            per = row.get("target_per") or "year"
+            set_target_from(promise, commitment, year, count, per, bool(row.get("each_place")))
         db.session.flush()
         after = promise_snapshot(promise)
         if before is not None and before != after:
-            if before["time_rule"] != after["time_rule"]:
+            if (before["time_rule"], before["places"]) != (after["time_rule"], after["places"]):
                 recount.add(promise.id)
             audit.record(
                 "promise.changed",
@@ -287,7 +426,12 @@ def _save_promises(commitment: Commitment, rows: list[dict]) -> set[int]:
 
 
 def set_target_from(
-    promise: Promise, commitment: Commitment, from_year: int, count: int | None, per: str
+    promise: Promise,
+    commitment: Commitment,
+    from_year: int,
+    count: int | None,
+    per: str,
+    each_place: bool = False,
 ) -> None:
     """Rule 5: the target ``count`` per ``per`` (None: no target) applies from ``from_year``
     on; earlier years keep theirs. A year before the commitment's first counts as its first.
@@ -296,12 +440,13 @@ def set_target_from(
         raise ValueError(f"per {per!r}")
     from_year = max(from_year, commitment.valid_from.year)
     current = promise.target_in(from_year)
-    wanted = (count, per) if count else None
-    if (None if current is None else (current.count, current.per)) == wanted:
+    wanted = (count, per, each_place) if count else None
+    stored = None if current is None else (current.count, current.per, current.each_place)
+    if stored == wanted:
         return
     kept = [t for t in promise.targets if t.from_year < from_year]
     if count:
-        kept.append(PromiseTarget(from_year=from_year, count=count, per=per, each_place=False))
+        kept.append(PromiseTarget(from_year=from_year, count=count, per=per, each_place=each_place))
     promise.targets = kept
 
 

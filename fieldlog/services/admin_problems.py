@@ -26,9 +26,16 @@ class ProblemsError(Exception):
         self.problems = problems
 
 
-def from_import(problems: list[FileProblem]) -> list[Problem]:
-    """The import's problems as the form's fields and rows, in Swedish."""
-    return [Problem(p.field, p.swedish, p.promise_index) for p in problems]
+def from_import(problems: list[FileProblem], fields: dict[str, str] | None = None) -> list[Problem]:
+    """The import's problems as the form's fields and rows, in Swedish, each once.
+
+    ``fields`` renames the file's fields to the form's (``target.per`` → ``target_per``)."""
+    found: list[Problem] = []
+    for p in problems:
+        problem = Problem((fields or {}).get(p.field, p.field), p.swedish, p.promise_index)
+        if problem not in found:
+            found.append(problem)
+    return found
 
 
 def swedish_line(problem: FileProblem | str) -> str:

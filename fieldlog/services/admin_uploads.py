@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Commitment, Entry, Municipality, Promise, User
 from . import scope
-from .import_rules import file_municipalities, file_targets
+from .import_rules import as_date, file_municipalities, file_targets
 from .imports import CommitmentFileError, plan_and_apply
 
 SALT = "fieldlog.admin.commitments-upload"
@@ -107,18 +107,25 @@ def preview(actor: User, text: str) -> Preview:
         names.update({m["code"]: m["name"] for m in area.get("municipalities") or []})
     for c in doc.get("commitments") or []:
         item = _item(c["key"], f"commitment {c['key']}", added, changed)
+        codes = file_municipalities(c)
         item.update(
             title=c["title"],
-            municipality=", ".join(
-                f"{code} {names.get(code, '')}" for code in file_municipalities(c)
-            ),
+            municipality=", ".join(f"{code} {names.get(code, '')}" for code in codes),
+            joint=len(codes) > 1,
+            district=c.get("district"),
             valid_from=str(c["valid_from"]),
             valid_to=str(c["valid_to"]),
             promises=[],
         )
         for p in c["promises"]:
             pitem = _item(p["key"], f"promise {p['key']}", added, changed)
-            pitem.update(text=p["text"], activity=p.get("activity"), target=_target_words(p))
+            pitem.update(
+                text=p["text"],
+                activity=p.get("activity"),
+                targets=file_targets_by_year(c, p),
+                places=list(p.get("places") or []),
+                time_rule=p.get("time_rule"),
+            )
             home = homes.get(p["key"])
             if home is not None and home[0] != c["key"]:
                 pitem.update(state="moved", moved_from=home[0], entries=home[1])
@@ -128,18 +135,16 @@ def preview(actor: User, text: str) -> Preview:
     return result
 
 
-def _target_words(p: dict) -> str | None:
-    """A promise's targets as the file states them, shortly: "5", "2/week", "2024: 5, 2025: 12"."""
-    found = file_targets(p)
-    if not found:
-        return None
-
-    def one(t: dict) -> str:
-        return str(t["count"]) if t["per"] == "year" else f"{t['count']}/{t['per']}"
-
-    if len(found) == 1:
-        return one(found[0][1])
-    return ", ".join(f"{year}: {one(t)}" for year, t in found)
+def file_targets_by_year(c: dict, p: dict) -> list[dict[str, Any]]:
+    """A promise's targets as the file states them, each with the year it applies from
+    (a single target, or v1's ``yearly_target``, from the commitment's first year)."""
+    start = as_date(c.get("valid_from"))
+    first = start.year if start else None
+    return [
+        {"from_year": year or first, **target}
+        for year, target in file_targets(p)
+        if target["count"] is not None
+    ]
 
 
 def _other_changes(changes: list[str]) -> list[dict[str, Any]]:
@@ -206,7 +211,9 @@ def _refusals(actor: User, doc: dict, changes: list[str]) -> list[str]:
     own = {m.code for m in scope.visible_municipalities(actor)}
     for c in doc.get("commitments") or []:
         stored = db.session.scalar(select(Commitment).where(Commitment.key == c["key"]))
-        if str(c["municipality"]) not in own or (stored and stored.municipality.code not in own):
+        codes = set(file_municipalities(c))
+        stored_codes = {m.code for m in stored.municipalities} if stored else set()
+        if not codes | stored_codes <= own:
             refused.append(
                 _("medborgarlöfte %(key)s: kommunen är inte i ditt polisområde.", key=c["key"])
             )
