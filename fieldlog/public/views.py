@@ -14,7 +14,7 @@ from flask import (
 )
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, target_words
 from ..extensions import db
 from ..labels import municipality_words
 from ..models import Commitment
@@ -69,6 +69,7 @@ def _render(code: str, template: str) -> Response:
         "status_words": STATUS_WORDS,
         "state_words": STATE_WORDS,
         "municipality_words": municipality_words,
+        "words": target_words,
     }
     return cacheable(Response(render_template(template, **context), mimetype="text/html"))
 

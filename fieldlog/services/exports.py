@@ -1,46 +1,38 @@
-"""The exports of CONTRACT: tallies and entries as CSV for Swedish Excel, and their audit."""
+"""The exports of CONTRACT: tallies, outcome sums and entries as CSV for Swedish Excel, and
+their audit (the entries themselves: services/entry_exports.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
-from .. import rules
+from .. import target_words
 from ..database import begin_write
 from ..extensions import db
 from ..inputs import printable, whole_number
-from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
-from . import audit, scope
+from ..models import Municipality, User
+from . import audit
+from .entry_exports import entries_csv, entries_geojson  # noqa: F401  (the exports' one home)
 from .tallies import V1_ROW_FIELDS
 
 # Exactly as CONTRACT: the 15 columns of version 1, then those of Version 2.
 TALLY_V2_COLUMNS = ("district", "joint_counted", "target_count", "target_per")
 TALLY_V2_COLUMNS += ("periods_due", "periods_met")
 TALLY_HEADER = ("year", "municipality_code", *V1_ROW_FIELDS, *TALLY_V2_COLUMNS)
-ENTRY_HEADER = (
+OUTCOME_HEADER = (
     "year",
+    "period",
     "municipality_code",
     "municipality",
     "commitment",
     "promise",
     "activity",
-    "entry_id",
-    "client_id",
-    "author",
-    "started_at",
-    "ended_at",
-    "status",
-    "counted",
-    "officers",
-    "metrics",
-    "place",
-    "notes",
-    "review_comment",
+    "metric",
+    "metric_label",
+    "sum",
 )
 BOM = "\ufeff"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -121,82 +113,28 @@ def record_export(kind: str, params: dict, actor: User | None = None) -> None:
     db.session.commit()
 
 
-def _metrics(value: dict | None) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted((value or {}).items()))
+def outcome_cells(rows: list[dict], year: int, period: str | None) -> Iterator[list[object]]:
+    """The rows of outcomes.csv: one per promise and metric of its activity, 0 included; a
+    joint agreement's row per covered municipality holds that municipality's share."""
+    for r in rows:
+        labels = r.get("metric_labels") or {}
+        for metric, total in r["outcomes"].items():
+            yield [
+                year,
+                period or "",
+                r["municipality"],
+                r["municipality_name"],
+                r["commitment"],
+                r["promise"],
+                r["activity"],
+                metric,
+                target_words.metric_swedish(metric, labels.get(metric)),
+                total,
+            ]
 
 
-def entries_csv(
-    municipality_ids: list[int], year: int, viewer: User | None = None, batch: int = 2000
-) -> Iterator[str]:
-    """The entries of some municipalities started in ``year``, as CSV text in pieces (streamed).
-
-    The author column is empty where ``viewer`` may not see who wrote the entry.
-    """
-    zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
-    stmt = (
-        select(
-            Entry.year,
-            Municipality.code,
-            Municipality.name,
-            Commitment.key,
-            Promise.key,
-            ActivityType.code,
-            Entry.id,
-            Entry.client_id,
-            User.username,
-            User.role,
-            Entry.started_at,
-            Entry.ended_at,
-            Entry.status,
-            Entry.in_window,
-            Entry.officers,
-            Entry.metrics,
-            Entry.place,
-            Entry.notes,
-            Entry.review_comment,
-        )
-        .join(Promise, Promise.id == Entry.promise_id)
-        .join(Commitment, Commitment.id == Promise.commitment_id)
-        .join(Municipality, Municipality.id == Entry.municipality_id)
-        .join(ActivityType, ActivityType.id == Promise.activity_type_id, isouter=True)
-        # Outer: an entry whose author retention removed is listed with an empty author.
-        .join(User, User.id == Entry.author_id, isouter=True)
-        .where(
-            and_(Entry.year == year, Entry.status != "withdrawn"),
-            Municipality.id.in_(municipality_ids),
-        )
-        .order_by(Municipality.name, Entry.started_at, Entry.id)
-    )
-    yield BOM + ";".join(ENTRY_HEADER) + "\r\n"
-    chunk: list[str] = []
-    for r in db.session.execute(stmt.execution_options(yield_per=batch)):
-        counted = rules.counts(r.status, r.in_window)
-        chunk.append(
-            csv_line(
-                [
-                    r.year,
-                    r[1],
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5],
-                    r.id,
-                    r.client_id,
-                    r.username if scope.may_see_author(viewer, r.role) else "",
-                    r.started_at.astimezone(zone).isoformat(),
-                    r.ended_at.astimezone(zone).isoformat() if r.ended_at else "",
-                    r.status,
-                    1 if counted else 0,
-                    r.officers,
-                    _metrics(r.metrics),
-                    r.place,
-                    r.notes,
-                    r.review_comment,
-                ]
-            )
-        )
-        if len(chunk) >= batch:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+def outcomes_csv(rows: list[dict], year: int, period: str | None = None) -> bytes:
+    """The outcome sums as CSV, with the conventions of the tallies CSV."""
+    lines = [BOM, ";".join(OUTCOME_HEADER) + "\r\n"]
+    lines.extend(csv_line(cells) for cells in outcome_cells(rows, year, period))
+    return "".join(lines).encode("utf-8")

@@ -55,27 +55,37 @@ class FollowUpError(Exception):
 
 
 def overview(
-    municipalities: list[Municipality], year: int, today: dt.date, behind_first: bool = True
+    municipalities: list[Municipality],
+    year: int,
+    today: dt.date,
+    behind_first: bool = True,
+    period: str | None = None,
 ) -> list[dict]:
     """Per municipality and commitment in force during ``year``: the counted promises from the
     kept tallies (behind first, or in the commitment's order) and the promises followed up in
-    words with their state."""
-    rows = yearly_rows(municipalities, year, today)
-    by_promise = {r["promise"]: r for r in rows}
+    words with their state. With ``period`` (T1–T3, Q1–Q4, M01–M12) the counts cover it.
+
+    Raises ValueError for another ``period``.
+    """
+    rows = yearly_rows(municipalities, year, today, period)
+    # A joint agreement gives one row per covered municipality: keyed by both.
+    by_promise = {(r["municipality"], r["promise"]): r for r in rows}
     in_force = commitments_during_year_for(municipalities, year)
     words = qualitative_states(municipalities, year, in_force)
     found = []
     for m in municipalities:
         commitments = []
         for c in in_force[m.id]:
-            counted = [by_promise[p.key] for p in c.promises if p.key in by_promise]
+            counted = [
+                by_promise[(m.code, p.key)] for p in c.promises if (m.code, p.key) in by_promise
+            ]
             if behind_first:
                 counted.sort(key=lambda r: STATUS_ORDER[r["status"]])
             for r in counted:
                 r["not_counted"] = r["approved"] - r["counted"]
                 target = r["yearly_target"]
                 gone = part_of_year_gone(year, today, c.valid_from)
-                r["expected"] = math.ceil(target * gone) if target else None
+                r["expected"] = math.ceil(target * gone) if target and not period else None
             in_words = [w for w in (words.get(p.key) for p in c.promises) if w]
             commitments.append(
                 {
@@ -84,6 +94,9 @@ def overview(
                     "valid_from": c.valid_from,
                     "valid_to": c.valid_to,
                     "until_superseded": c.until_superseded,
+                    "district": c.district,
+                    "joint": c.joint,
+                    "joint_names": [x.name for x in c.municipalities],
                     "rows": counted,
                     "in_words": in_words,
                 }

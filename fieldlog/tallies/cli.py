@@ -13,13 +13,16 @@ export_cli = AppGroup("export", help="Write the exports of the tallies to files.
 @export_cli.command("tallies")
 @click.option("--year", required=True, help="the calendar year, e.g. 2025")
 @click.option("--municipality", "code", default=None, help="a municipality's four-digit code")
-@click.option("--format", "fmt", required=True, help="csv or xlsx")
+@click.option("--format", "fmt", required=True, help="csv, xlsx or outcomes (outcome sums, CSV)")
+@click.option("--period", default=None, help="T1–T3, Q1–Q4 or M01–M12 (csv and outcomes)")
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="the file to write")
-def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
-    """Write the tallies of a year, byte for byte as the web export gives them."""
+def export_tallies(year: str, code: str | None, fmt: str, period: str | None, output: str) -> None:
+    """Write the tallies (or outcome sums) of a year, byte for byte as the web export gives them."""
     from .. import clock
+    from ..rules.periods import PERIOD_ARG
     from ..services.exports import (
         export_municipalities,
+        outcomes_csv,
         parse_year,
         record_export,
         tallies_csv,
@@ -31,8 +34,12 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
     number = parse_year(year)
     if number is None:
         _fail(f"--year: not a year between 2000 and 2100: {year!r}")
-    if fmt not in ("csv", "xlsx"):
-        _fail(f"--format: csv or xlsx, not {fmt!r}")
+    if fmt not in ("csv", "xlsx", "outcomes"):
+        _fail(f"--format: csv, xlsx or outcomes, not {fmt!r}")
+    if period is not None and not PERIOD_ARG.match(period):
+        _fail(f"--period: T1–T3, Q1–Q4 or M01–M12, not {period!r}")
+    if period is not None and fmt == "xlsx":
+        _fail("--period: only with --format csv or outcomes")
     municipalities = export_municipalities(code)
     if not municipalities:
         _fail(
@@ -40,7 +47,9 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
         )
     today = clock.today()
     if fmt == "csv":
-        body = tallies_csv(yearly_rows(municipalities, number, today), number)
+        body = tallies_csv(yearly_rows(municipalities, number, today, period), number)
+    elif fmt == "outcomes":
+        body = outcomes_csv(yearly_rows(municipalities, number, today, period), number, period)
     else:
         body = tallies_xlsx(number, overview(municipalities, number, today))
     try:
@@ -48,7 +57,11 @@ def export_tallies(year: str, code: str | None, fmt: str, output: str) -> None:
             f.write(body)
     except OSError as exc:
         _fail(f"--output: {exc.strerror}: {output}")
-    record_export(f"tallies.{fmt}", {"year": number, "municipality": code, "via": "cli"})
+    kind = "outcomes.csv" if fmt == "outcomes" else f"tallies.{fmt}"
+    params = {"year": number, "municipality": code, "via": "cli"}
+    if period:
+        params["period"] = period
+    record_export(kind, params)
     click.echo(f"wrote {len(body)} bytes to {output}")
 
 

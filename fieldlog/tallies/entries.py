@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Entry, Municipality, Promise, User
+from ..rules.periods import Period
 from ..services import scope
 from ..services.tallies import counted_clause, not_counted_clause
 
@@ -36,9 +37,10 @@ def _condition(status: str):
 
 
 def entries_behind(
-    user: User, key: str, year: int, status: str, page: int = 1
+    user: User, key: str, year: int, status: str, page: int = 1, span: Period | None = None
 ) -> tuple[Promise | None, list[Entry], int]:
-    """The promise with ``key`` if the user may see it, one page of its entries, and their count."""
+    """The promise with ``key`` if the user may see it, one page of its entries, and their count;
+    with ``span`` (a tertial, quarter or month of the year) only the entries started in it."""
     stmt = select(Promise).where(
         Promise.key == key,
         Promise.activity_type_id.is_not(None),
@@ -55,6 +57,8 @@ def entries_behind(
         Entry.year == year,
         _condition(status),
     )
+    if span is not None:
+        where = and_(where, Entry.day >= span.start, Entry.day <= span.end)
     total = db.session.scalar(select(func.count()).select_from(Entry).where(where)) or 0
     rows = list(
         db.session.scalars(

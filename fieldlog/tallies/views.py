@@ -7,14 +7,17 @@ import datetime as dt
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
 
-from .. import clock, rules
+from .. import clock, rules, target_words
 from ..api.auth import api_error
 from ..auth import roles_required
 from ..edge import int_arg
+from ..extensions import db
 from ..labels import outside_window_short
-from ..models import FOLLOW_UP_STATES, Municipality
+from ..models import FOLLOW_UP_STATES, Commitment, Municipality, TimeWindow
 from ..rules import to_local
+from ..rules.periods import PERIOD_ARG, named_period
 from ..services import scope
 from ..services.exports import parse_year
 from ..services.followups import (
@@ -47,6 +50,15 @@ def chosen_year() -> int:
     return year
 
 
+def chosen_period() -> str | None:
+    """The ``period`` argument (T1–T3, Q1–Q4, M01–M12), None for the whole year; another
+    value ends the request with 422 naming the field."""
+    raw = request.args.get("period") or None
+    if raw is not None and not PERIOD_ARG.match(raw):
+        api_error(422, _("period: T1–T3, Q1–Q4 eller M01–M12."))
+    return raw
+
+
 def scoped_municipalities(code: str | None) -> list[Municipality]:
     """The one municipality asked for (404 unknown, 403 another area's), else all of the user's."""
     if not code:
@@ -54,14 +66,28 @@ def scoped_municipalities(code: str | None) -> list[Municipality]:
     return [scope.municipality_in_scope(current_user, code)]
 
 
-def _page_context(year: int, code: str | None) -> dict:
+def _years(today: dt.date) -> list[int]:
+    """The years offered, newest first: next year back to the first agreement's."""
+    first = db.session.scalar(select(func.min(Commitment.valid_from)))
+    return list(range(today.year + 1, min(first.year if first else today.year, 2020) - 1, -1))
+
+
+def _page_context(year: int, code: str | None, period: str | None = None) -> dict:
     today = clock.today()
     return {
         "year": year,
         "today": today,
         "code": code,
-        "years": list(range(today.year + 1, 2019, -1)),
-        "municipalities": overview(scoped_municipalities(code), year, today),
+        "period": period,
+        "span": named_period(period, year) if period else None,
+        "periods": target_words.period_choices(),
+        "words": target_words,
+        "windows": {
+            code: label
+            for code, label in db.session.execute(select(TimeWindow.code, TimeWindow.label))
+        },
+        "years": _years(today),
+        "municipalities": overview(scoped_municipalities(code), year, today, period=period),
         "status_words": STATUS_WORDS,
         "state_words": STATE_WORDS,
         "states": FOLLOW_UP_STATES,
@@ -73,7 +99,8 @@ def _page_context(year: int, code: str | None) -> dict:
 def index():
     """Per municipality and commitment: each promise's count against its target, behind first."""
     code = request.args.get("municipality") or None
-    return render_template("tallies/index.html", **_page_context(chosen_year(), code))
+    page = _page_context(chosen_year(), code, chosen_period())
+    return render_template("tallies/index.html", **page)
 
 
 @bp.get("/tallies/report")
@@ -81,7 +108,9 @@ def index():
 def report():
     """The printable follow-up report for the crime-prevention council."""
     code = request.args.get("municipality") or None
-    return render_template("tallies/report.html", **_page_context(chosen_year(), code))
+    page = _page_context(chosen_year(), code, chosen_period())
+    page["author"] = current_user.display_name or current_user.username
+    return render_template("tallies/report.html", **page)
 
 
 @bp.get("/tallies/entries")
@@ -93,8 +122,10 @@ def entries():
     if status not in ENTRY_FILTERS:
         api_error(400, _("status: okänt urval."))
     page = int_arg("page", 1, maximum=LAST_PAGE)
+    period = chosen_period()
+    span = named_period(period, year) if period else None
     promise, rows, total = entries_behind(
-        current_user, request.args.get("promise", ""), year, status, page
+        current_user, request.args.get("promise", ""), year, status, page, span
     )
     if promise is None:
         api_error(404, _("promise: okänt löfte."))
@@ -104,6 +135,8 @@ def entries():
         rows=rows,
         total=total,
         year=year,
+        period=period,
+        period_name=target_words.period_name(period),
         status=status,
         page=page,
         page_size=PAGE_SIZE,
