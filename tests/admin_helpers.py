@@ -68,3 +68,42 @@ def commitment_form(client, url: str, promises=None, **fields) -> dict:
         for name, value in row.items():
             data[f"promises-{i}-{name}"] = value
     return data
+
+
+def stored_form(commitment, token: str) -> dict:
+    """A stored commitment's form as the edit page shows it, posted back unchanged."""
+    data = {
+        "csrf_token": token,
+        "municipality": [m.code for m in commitment.municipalities]
+        or [commitment.municipality.code],
+        "district": commitment.district or "",
+        "title": commitment.title,
+        "valid_from": commitment.valid_from.isoformat(),
+        "valid_to": commitment.valid_to.isoformat(),
+        "signatories": "\n".join(commitment.signatories),
+        "signed_on": commitment.signed_on.isoformat() if commitment.signed_on else "",
+    }
+    if commitment.until_superseded:
+        data["until_superseded"] = "y"
+    # the form shows the target of the current year, moved into the commitment's years
+    year = min(max(THIS_YEAR, commitment.valid_from.year), commitment.valid_to.year)
+    for i, p in enumerate(commitment.promises):
+        target = p.target_in(year)
+        values = {
+            "key": p.key,
+            "area": p.area,
+            "text": p.text,
+            "owner": p.owner,
+            "activity": p.activity_type.code if p.activity_type else "",
+            "target_count": target.count if target else "",
+            "target_per": target.per if target else "year",
+            "target_from": str(year),
+            "places": "\n".join(p.places or []),
+            "place_hint": p.place_hint or "",
+            "time_rule": p.time_rule or "",
+        }
+        if target is not None and target.each_place:
+            values["each_place"] = "y"
+        for name, value in values.items():
+            data[f"promises-{i}-{name}"] = value
+    return data

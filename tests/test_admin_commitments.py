@@ -16,6 +16,7 @@ from .admin_helpers import (
     VALID_TO,
     commitment_form,
 )
+from .admin_helpers import stored_form as _form_of
 from .factories import csrf_from, entry_data
 
 
@@ -123,42 +124,6 @@ def test_changing_a_time_rule_changes_the_tally_at_once(client, auth, users):
     assert event.before["time_rule"] is None and event.after["time_rule"] == "obekvam_tid"
     assert event.before["yearly_target"] == 5 and event.after["yearly_target"] == 7
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "commitment.changed"))
-
-
-def _form_of(commitment: Commitment, token: str) -> dict:
-    data = {
-        "csrf_token": token,
-        "municipality": commitment.municipality.code,
-        "title": commitment.title,
-        "valid_from": commitment.valid_from.isoformat(),
-        "valid_to": commitment.valid_to.isoformat(),
-        "signatories": "\n".join(commitment.signatories),
-        "signed_on": commitment.signed_on.isoformat() if commitment.signed_on else "",
-    }
-    if commitment.until_superseded:
-        data["until_superseded"] = "y"
-    for i, p in enumerate(commitment.promises):
-        # the form shows the target of the current year, moved into the commitment's years
-        year = min(max(2026, commitment.valid_from.year), commitment.valid_to.year)
-        target = p.target_in(year)
-        values = {
-            "key": p.key,
-            "area": p.area,
-            "text": p.text,
-            "owner": p.owner,
-            "activity": p.activity_type.code if p.activity_type else "",
-            "target_count": target.count if target else "",
-            "target_per": target.per if target else "year",
-            "target_from": str(year),
-            "places": "\n".join(p.places or []),
-            "place_hint": p.place_hint or "",
-            "time_rule": p.time_rule or "",
-        }
-        if target is not None and target.each_place:
-            values["each_place"] = "y"
-        for name, value in values.items():
-            data[f"promises-{i}-{name}"] = value
-    return data
 
 
 def test_ending_a_commitment_early_is_audited_and_entries_keep_their_promise(client, auth, users):

@@ -112,7 +112,10 @@ class PromiseForm(Form):
     target_count = WholeNumberField(
         _l("Mål, antal"), validators=[Optional()], description=_l("Tom: inget mål.")
     )
-    target_per = SelectField(_l("Mål per"), choices=per_choices(), default="year")
+    # the import's rules judge these choices (and name a bad one in Swedish)
+    target_per = SelectField(
+        _l("Mål per"), choices=per_choices(), default="year", validate_choice=False
+    )
     target_from = WholeNumberField(
         _l("Ett ändrat mål gäller från år"),
         validators=[Optional()],
@@ -125,7 +128,7 @@ class PromiseForm(Form):
     )
     each_place = BooleanField(_l("Målet gäller för varje plats"))
     place_hint = StringField(_l("Plats (fritext)"), validators=[Length(max=200), PlainText()])
-    time_rule = SelectField(_l("Tidsregel"), choices=time_rule_choices())
+    time_rule = SelectField(_l("Tidsregel"), choices=time_rule_choices(), validate_choice=False)
     remove = BooleanField(_l("Ta bort löftet (bara om inga poster är loggade mot det)"))
 
     def is_blank(self) -> bool:
