@@ -81,3 +81,40 @@ def test_bad_activity_types_are_refused_naming_the_field(client, auth, users):
     assert "Kod: används redan av en annan aktivitetstyp." in page
     assert "Mått: samma mått står två gånger." in page
     assert db.session.scalar(select(db.func.count(ActivityType.id))) == before
+
+
+def test_metric_labels_are_kept_in_swedish_and_checked_by_the_import_rules(client, auth, users):
+    auth.login("admin")
+    fields = {"code": "cykelpatrull", "label": "Cykelpatrull", "label_en": "Bicycle patrol"}
+    response = _post(
+        client,
+        "/admin/activity-types/new",
+        **fields,
+        metrics="contacts, stops",
+        metric_labels="contacts: Kontakter\nstops:",
+        default_minutes="60",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    made = db.session.scalar(select(ActivityType).where(ActivityType.code == "cykelpatrull"))
+    assert made.metric_labels == {"contacts": "Kontakter"}
+    assert made.metric_label("stops") == "stops"
+    page = client.get(f"/admin/activity-types/{made.id}").get_data(as_text=True)
+    assert "contacts: Kontakter\nstops:</textarea>" in page
+
+    for labels, needle in (
+        ("fines: Böter", "Måttens namn på svenska: måste ge etiketter åt aktivitetens mått."),
+        ("Kontakter", "Måttens namn på svenska: skriv en rad per mått: mått: namn på svenska."),
+    ):
+        response = _post(
+            client,
+            f"/admin/activity-types/{made.id}",
+            **fields,
+            metrics="contacts, stops",
+            metric_labels=labels,
+            default_minutes="60",
+        )
+        assert response.status_code == 422
+        assert needle in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ActivityType, made.id).metric_labels == {"contacts": "Kontakter"}

@@ -175,3 +175,77 @@ def test_a_promise_moved_to_another_commitment_is_shown_and_audited(client, auth
     assert event.after == {"commitment": "arjeplog-ny"}
     promise = db.session.scalar(select(Promise).where(Promise.key == "arjeplog-fotpatrull"))
     assert promise.commitment.key == "arjeplog-ny"  # its entry keeps the promise
+
+
+V2_FILE = """
+version: 2
+time_windows:
+  - {code: fre_lor_kvall, label: Fredags- och lördagskvällar, label_en: Fri and Sat evenings,
+     days: [fri, sat], from: "18:00", to: "03:00"}
+commitments:
+  - key: pitea-gemensamt-2027
+    municipalities: ["2506", "2560"]
+    title: Gemensamma medborgarlöften
+    valid_from: 2027-01-01
+    valid_to: 2028-12-31
+    promises:
+      - key: pitea-gemensam-patrull
+        area: Trygghet
+        text: Fotpatrull två gånger i veckan.
+        owner: polisen
+        activity: fotpatrull
+        time_rule: fre_lor_kvall
+        target:
+          - {from_year: 2027, count: 2, per: week}
+          - {from_year: 2028, count: 3, per: week}
+  - key: arjeplog-centrum-2027
+    municipalities: ["2506"]
+    district: Centrum
+    title: Arjeplog centrum
+    valid_from: 2027-01-01
+    valid_to: 2027-12-31
+    promises:
+      - key: arjeplog-centrum-vandring
+        area: Trygghet
+        text: Minst en trygghetsvandring i varje tätort.
+        owner: gemensamt
+        activity: fotpatrull
+        places: [Arjeplog, Slagnäs]
+        target: {count: 1, per: year, each_place: true}
+"""
+
+
+def test_a_version_2_file_is_previewed_with_its_municipalities_district_and_targets(
+    client, auth, users
+):
+    auth.login("coordinator")
+    response = _upload(client, V2_FILE)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Gemensamt för 2506 Arjeplog, 2560 Älvsbyn" in page
+    assert "del av kommunen: Centrum" in page
+    assert "från 2027: mål 2 per vecka · från 2028: mål 3 per vecka" in page
+    assert "mål 1 per år för varje plats" in page and "platser: Arjeplog, Slagnäs" in page
+    assert count(Commitment) == 4
+    assert _apply(client, page).status_code == 302
+    db.session.expire_all()
+    joint = db.session.scalar(select(Commitment).where(Commitment.key == "pitea-gemensamt-2027"))
+    assert [m.code for m in joint.municipalities] == ["2506", "2560"]
+
+
+def test_a_bad_version_2_file_names_where_and_the_field(client, auth, users):
+    auth.login("coordinator")
+    text = V2_FILE.replace("district: Centrum", "district: Centrum\n    municipality: '2506'")
+    text = text.replace("per: week}\n", "per: fortnight}\n", 1)
+    response = _upload(client, text)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert (
+        "medborgarlöfte arjeplog-centrum-2027, municipality: hör till version 1; "
+        "version 2 använder municipalities." in page
+    )
+    assert (
+        "medborgarlöfte pitea-gemensamt-2027, löfte pitea-gemensam-patrull, target.per: "
+        "måste vara år, tertial, kvartal, månad, vecka eller hela perioden." in page
+    )
+    assert count(Commitment) == 4
