@@ -347,6 +347,9 @@ class Tally(db.Model):
     """
 
     __tablename__ = "tally"
+    # On SQLite the rows are stored in key order (no rowid), so a promise's days are read
+    # as one range of the table itself.
+    __table_args__ = {"sqlite_with_rowid": False}
     promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), primary_key=True)

@@ -87,6 +87,7 @@ class InForce:
     def __init__(self, commitment: Commitment, naming: dict[int, list[Commitment]]) -> None:
         slot = slot_of(commitment)
         self.commitment = commitment
+        self._days: dict[dt.date, bool] = {}
         self.slots = {
             m.id: [c for c in naming.get(m.id, []) if slot_of(c) == slot]
             for m in commitment.municipalities
@@ -98,7 +99,9 @@ class InForce:
         return slot is not None and commitment_in_force(slot, day) is self.commitment
 
     def __call__(self, day: dt.date) -> bool:
-        return any(self.in_municipality(mid, day) for mid in self.slots)
+        if day not in self._days:
+            self._days[day] = any(self.in_municipality(mid, day) for mid in self.slots)
+        return self._days[day]
 
 
 @dataclass

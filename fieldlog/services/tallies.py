@@ -12,11 +12,12 @@ scan of the entries. The rows of the tallies API are built in tally_rows.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
+from sqlalchemy import ColumnElement, String, and_, case, cast, delete, func, not_, select, update
 
 from .. import rules
 from ..extensions import db
@@ -153,25 +154,38 @@ def _as_counts(row) -> dict[str, int]:
 
 
 def recount(promise_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
-    """The tally rows as the entries themselves give them (some promises', or all)."""
-    stmt = select(
-        Entry.promise_id,
-        Entry.day,
-        Entry.municipality_id,
-        Entry.place,
-        Entry.status,
-        Entry.in_window,
-        Entry.metrics,
-        Promise.places,
-    ).join(Promise, Promise.id == Entry.promise_id)
+    """The tally rows as the entries themselves give them (some promises', or all).
+
+    The database groups the entries by what decides their contribution (promise, day,
+    municipality, kept place, status, window, metrics); each group then adds its
+    contribution (rules.counting through ``contribution``) as many times as it has entries.
+    """
+    listed = cast(Promise.places, String) != "[]"
+    kept_place = case((listed, func.coalesce(Entry.place, "")), else_="")
+    metrics = cast(Entry.metrics, String)
+    keys = (
+        Entry.promise_id, Entry.day, Entry.municipality_id, kept_place, Entry.status,
+        Entry.in_window, metrics,
+    )  # fmt: skip
+    stmt = (
+        select(*keys, func.count())
+        .join(Promise, Promise.id == Entry.promise_id)
+        .where(Entry.status.in_(COLUMNS[1:]))
+        .group_by(*keys)
+    )
     if promise_ids is not None:
         stmt = stmt.where(Entry.promise_id.in_(list(promise_ids)))
-    delta = TallyDelta()
-    for row in db.session.execute(stmt.execution_options(yield_per=5000)):
-        delta.entry(row, places=row.places)
+    found: dict[Key, Counter] = defaultdict(Counter)
+    for pid, day, mid, place, status, inside, raw, n in db.session.execute(stmt):
+        values = json.loads(raw) if raw else {}
+        for measure, amount in [(ENTRIES, 1), *sorted((values or {}).items())]:
+            if amount:
+                found[(pid, day, mid, place, measure)].update(
+                    {c: v * n for c, v in contribution(status, inside, int(amount)).items()}
+                )
     return {
         key: {c: counter.get(c, 0) for c in COLUMNS}
-        for key, counter in delta.changes.items()
+        for key, counter in found.items()
         if any(counter.values())
     }
 
@@ -270,7 +284,11 @@ def sums(
     )
     if entries_only:
         stmt = stmt.where(Tally.measure == ENTRIES)
-    return {tuple(row[: len(keys)]): _as_counts(row) for row in db.session.execute(stmt)}
+    k = len(keys)
+    return {
+        tuple(row[:k]): dict(zip(COLUMNS, map(int, row[k:]), strict=True))
+        for row in db.session.execute(stmt)
+    }
 
 
 def tally_for(

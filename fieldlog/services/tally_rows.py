@@ -67,6 +67,13 @@ class _Judge:
         self.target, self.year, self.today = target, year, today
         self.span, self.asked, self.in_force = span, asked, in_force
         self.commitment = commitment
+        self._due: list[Period] | None = None
+
+    def due(self) -> list[Period]:
+        """The target's due periods of the year (or of the asked period), found once."""
+        if self._due is None:
+            self._due = [p for p in self.periods() if is_due(p, self.today, self.in_force)]
+        return self._due
 
     def periods(self) -> list[Period]:
         """The target's periods of the year, only those wholly inside the asked period."""
@@ -112,8 +119,7 @@ class _Judge:
             )
         met = [
             sum(daily[p.start + dt.timedelta(days=i)] for i in range(p.days)) >= t.count
-            for p in self.periods()
-            if is_due(p, self.today, self.in_force)
+            for p in self.due()
         ]
         return periodic_status(met, self.over()), len(met), sum(met)
 
@@ -160,7 +166,9 @@ def yearly_rows(
     if not found:
         return []
     ids = sorted({p.id for _, _, p in found})
-    summed = tallies.sums(ids, span.start, span.end)
+    summed: dict[int, list] = defaultdict(list)
+    for key, n in tallies.sums(ids, span.start, span.end).items():
+        summed[key[0]].append((key, n))
     targets = {p.id: p.target_in(year) for _, _, p in found}
     periodic = [
         pid for pid, t in targets.items() if t is not None and t.per in (*CALENDAR_PERS, "period")
@@ -190,9 +198,7 @@ def yearly_rows(
         place_share: Counter = Counter()
         place_joint: Counter = Counter()
         outcomes = dict.fromkeys(p.activity_type.metrics, 0)
-        for (pid, mid, place, measure), n in summed.items():
-            if pid != p.id:
-                continue
+        for (_pid, mid, place, measure), n in summed[p.id]:
             if measure == ENTRIES:
                 joint.update(n)
                 place_joint[place] += n["counted"]
@@ -206,13 +212,14 @@ def yearly_rows(
             for key in [(p.id, "")] + [(p.id, name) for name in p.places or []]:
                 validity[key] = sum(v for d, v in daily[key].items() if lo <= d <= hi)
         each = target is not None and target.each_place and bool(p.places)
+        place_results = {}
         if each:
-            place_results = [
-                judge.status(place_joint[name], daily[(p.id, name)], validity[(p.id, name)])
+            place_results = {
+                name: judge.status(place_joint[name], daily[(p.id, name)], validity[(p.id, name)])
                 for name in p.places
-            ]
-            status = _worst([r[0] for r in place_results])
-            due = place_results[0][1]
+            }
+            status = _worst([r[0] for r in place_results.values()])
+            due = place_results[p.places[0]][1]
             met = _periods_met_everywhere(judge, p, daily)
         else:
             status, due, met = judge.status(
@@ -284,9 +291,7 @@ def _periods_met_everywhere(judge: _Judge, p: Promise, daily: dict) -> int | Non
     if t is None or t.per not in CALENDAR_PERS:
         return None
     met = 0
-    for period in judge.periods():
-        if not is_due(period, judge.today, judge.in_force):
-            continue
+    for period in judge.due():
         days = [period.start + dt.timedelta(days=i) for i in range(period.days)]
         if all(sum(daily[(p.id, name)][d] for d in days) >= t.count for name in p.places):
             met += 1

@@ -79,6 +79,7 @@ def _tally_table(name: str = "tally") -> None:
         sa.PrimaryKeyConstraint(
             "promise_id", "day", "municipality_id", "place", "measure", name=op.f("pk_tally")
         ),
+        sqlite_with_rowid=False,
     )
 
 
