@@ -76,7 +76,7 @@ def main() -> None:
         print(
             f"GET {path.removeprefix('/api/v1'):<14} {percentile(ms[path], 50):7.2f} "
             f"{percentile(ms[path], 95):7.2f} {cpu[path] * 1000 / args.requests:11.2f} "
-            f"{statistics.mean(seen[path]):8.1f}"
+            f"{statistics.mean(seen[path]) if seen[path] else float('nan'):8.1f}"
         )
     me, tallies = percentile(ms["/api/v1/me"], 50), percentile(ms["/api/v1/tallies"], 50)
     print(f"target: /me p50 ≤ 3 ms ({'met' if me <= 3 else 'MISSED'}); /tallies p50 ≤ 1.5× /me "
