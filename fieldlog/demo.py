@@ -27,6 +27,7 @@ from .database import begin_write
 from .demo_plan import ACTIVITIES, DUPLICATE, REJECTIONS, place_for, suits
 from .extensions import db
 from .models import Commitment, Entry, Municipality, Promise, User
+from .rules import is_holiday_or_eve
 from .rules.periods import iso_weeks
 from .services import audit, bulk, tallies
 from .services.commitments import InForce, PromiseResolver, commitments_naming
@@ -160,7 +161,8 @@ class Sampler:
             return n + (self.rng.choice([0, 0, 1, 2]) if n > 2 else 0)
         if promise.key in BEHIND_NOW and year == self.today.year:
             return math.floor(n * share * 0.5)
-        return math.ceil(n * share) + (self.rng.choice([0, 1]) if n > 4 else 0)
+        # On track, with room for the last week's entries that still wait for review.
+        return min(n, math.ceil(n * share) + 1) + (self.rng.choice([0, 1]) if n > 4 else 0)
 
     def pick_days(self, promise: Promise, days: list[dt.date], n: int) -> list[dt.date]:
         """``n`` of the days the promise's activity is done on (fewer when fewer fit)."""
@@ -215,7 +217,11 @@ class Sampler:
             planned += [Planned(promise, self.rng.choice(where[d]), d) for d in chosen]
             if promise.key in OUTSIDE_WINDOW:
                 year = OUTSIDE_WINDOW[promise.key]
-                weekdays = [d for d in days if d.year == year and d.weekday() < 5]
+                weekdays = [
+                    d
+                    for d in days
+                    if d.year == year and d.weekday() < 5 and not is_holiday_or_eve(d)
+                ]
                 day = self.pick_days(promise, weekdays, 1)
                 planned += [Planned(promise, where[d][0], d, start="14:00") for d in day]
         return planned
