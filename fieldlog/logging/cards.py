@@ -161,7 +161,10 @@ def promise_cards(commitment: Commitment, user: User, today: dt.date) -> tuple[l
     words_only = [p for p in promises if p.activity_type is None]
     titles = distinct_titles(countable)
     used = usage(user, [p.id for p in countable])
-    countable.sort(key=lambda p: (-used.get(p.id, 0), p.position, p.id))
+    # Most used first; among those used alike, the ones with a target to reach.
+    countable.sort(
+        key=lambda p: (-used.get(p.id, 0), p.target_in(today.year) is None, p.position, p.id)
+    )
     english = str(get_locale()) == "en"
     windows = {
         w.code: (w.label_en if english and w.label_en else w.label)

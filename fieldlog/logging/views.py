@@ -151,7 +151,7 @@ def log(key: str):
     start = formdata.form_start(fields, zone())
     if reason := formdata.not_counted_reason(promise, start, zone()):
         flash(reason, "warning")
-    return redirect(url_for(".index", municipality=fields.get("municipality") or None))
+    return redirect(url_for(".index"))
 
 
 @bp.route("/sw.js")
