@@ -61,8 +61,14 @@ def begin_write() -> None:
     Call it at the top of every service function that writes. A read transaction
     already open (say, from loading the current user) is ended first.
     """
-    if db.session().in_transaction():
-        db.session.commit()
+    session = db.session()
+    if session.in_transaction():
+        # Only reads happened: what they loaded (the user, say) stays loaded, not read again.
+        keep, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = keep
     db.session.connection(execution_options={"fieldlog_write": True})
 
 

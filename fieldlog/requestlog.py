@@ -16,6 +16,7 @@ import uuid
 
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as sa_inspect
 
 HEADER = "X-Request-ID"
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -80,7 +81,9 @@ def log_request(response):
     """Echo the id and write the request's line: who, what, how it ended, how long it took."""
     response.headers[HEADER] = request_id()
     user = g.get("_login_user")  # only the user the request loaded: no query just for the log
-    user_id = user.id if user is not None and user.is_authenticated else None
+    # Its identity, read without a query even when a commit has expired the loaded user.
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    user_id = state.identity[0] if state is not None and state.identity else None
     started = g.get("request_started", time.perf_counter())
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     log.info(

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..inputs import is_municipality_code
@@ -130,13 +130,14 @@ class PromiseResolver:
 
     def _promise(self, key: str) -> Promise | None:
         if key not in self._by_key:
+            # One statement: the promise with its commitment, municipalities and targets.
             promise = db.session.scalar(
                 select(Promise)
                 .where(Promise.key == key)
                 .options(
-                    selectinload(Promise.commitment).selectinload(Commitment.municipalities),
-                    selectinload(Promise.activity_type),
-                    selectinload(Promise.targets),
+                    joinedload(Promise.commitment).joinedload(Commitment.municipalities),
+                    joinedload(Promise.activity_type),
+                    joinedload(Promise.targets),
                 )
             )
             self._by_key[key] = promise
@@ -150,10 +151,24 @@ class PromiseResolver:
             self._municipalities[code] = found
         return self._municipalities[code]
 
-    def _commitments_of(self, municipality: Municipality) -> list[Commitment]:
-        if municipality.id not in self._naming:
+    def _commitments_of(self, municipality: Municipality, promises: bool = True) -> list:
+        """The commitments covering ``municipality``; without their promises (one statement)
+        when only the slots are wanted."""
+        if municipality.id in self._naming:
+            return self._naming[municipality.id]
+        if promises:
             self._naming.update(commitments_naming([municipality.id]))
-        return self._naming[municipality.id]
+            return self._naming[municipality.id]
+        covering = select(commitment_municipality.c.commitment_id).where(
+            commitment_municipality.c.municipality_id == municipality.id
+        )
+        return list(
+            db.session.scalars(
+                select(Commitment)
+                .where(Commitment.id.in_(covering))
+                .options(joinedload(Commitment.municipalities))
+            ).unique()
+        )
 
     def known_key(self, key: str) -> bool:
         """Whether a promise with ``key`` exists where the user may see it."""
@@ -181,7 +196,7 @@ class PromiseResolver:
                 return Resolved(reason="other_municipality", field="municipality")
         if not scope.may_see_municipality(self.user, municipality):
             return Resolved(reason="unknown")
-        naming = {municipality.id: self._commitments_of(municipality)}
+        naming = {municipality.id: self._commitments_of(municipality, promises=False)}
         if not InForce(commitment, naming).in_municipality(municipality.id, day):
             return Resolved(reason="not_in_force")
         if promise.activity_type is None:

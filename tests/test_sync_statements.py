@@ -1,0 +1,51 @@
+"""What one entry costs the database (issue 14): a single-entry sync runs a fixed, small
+number of SQL statements, whatever is already stored."""
+
+from __future__ import annotations
+
+from flask import has_request_context
+from sqlalchemy import event
+
+from fieldlog.extensions import db
+
+from . import factories
+from .apiclient import ApiClient
+
+# Token lookup (one indexed statement), the promise with its agreement, the agreements of
+# its slot, the entry, its tally rows, and the audit event (the chain's last hash, the event;
+# on PostgreSQL also the chain's advisory lock and the event's id from its sequence).
+MOST_FOR_A_NEW_ENTRY = {"sqlite": 7, "postgresql": 9}
+
+
+def statements_of(call) -> list[str]:
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        # Only the request's own statements (not the test's reading its user back).
+        if has_request_context() and not statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_a_single_new_entry_costs_a_fixed_few_statements(app, client, users):
+    api = ApiClient(app, client)
+    officer = users["officer"]
+    api.sync(officer, factories.entry_data())  # the first request of a process warms up
+    for n in range(3):
+        results = []
+        seen = statements_of(
+            lambda n=n: results.extend(
+                api.sync(officer, factories.entry_data(started_at=f"2026-06-0{n + 1}T10:00"))
+            )
+        )
+        assert results[0]["status"] == "created"
+        most = MOST_FOR_A_NEW_ENTRY[db.engine.dialect.name]
+        assert len(seen) <= most, "\n".join(s.split("\n")[0] for s in seen)
+        inserts = [s for s in seen if s.startswith("INSERT")]
+        assert [s.split()[2] for s in inserts] == ["entry", "tally", "audit_event"]
