@@ -40,7 +40,7 @@ def test_a_single_new_entry_costs_a_fixed_few_statements(app, client, users):
     for n in range(3):
         results = []
         seen = statements_of(
-            lambda n=n: results.extend(
+            lambda n=n, results=results: results.extend(
                 api.sync(officer, factories.entry_data(started_at=f"2026-06-0{n + 1}T10:00"))
             )
         )
