@@ -96,7 +96,7 @@ def overview(
                     "until_superseded": c.until_superseded,
                     "district": c.district,
                     "joint": c.joint,
-                    "joint_names": [x.name for x in c.municipalities],
+                    "joint_names": sorted(x.name for x in c.municipalities),
                     "rows": counted,
                     "in_words": in_words,
                 }
