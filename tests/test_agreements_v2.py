@@ -555,3 +555,41 @@ def test_a_version_1_file_with_a_version_2_field_is_refused(bundled, tmp_path):
     with pytest.raises(CommitmentFileError) as refused:
         import_commitments(path)
     assert "field 'places' is not a field of this format version" in str(refused.value)
+
+
+def test_the_admin_index_lists_a_joint_agreement_under_each_municipality(kusten, client, auth):
+    joint_and_later_single()
+    auth.login("k_coordinator")
+    page = client.get("/admin/").get_data(as_text=True)
+    sections = {
+        name: page.split(f"<h2>{name} ")[1].split("</section>")[0]
+        for name in ("Norrby", "Söderby", "Västerby")
+    }
+    assert "Medborgarlöfte kusten-gemensamt" in sections["Norrby"]
+    assert "Medborgarlöfte kusten-gemensamt" in sections["Söderby"]
+    assert "Medborgarlöfte norrby-egen" not in sections["Söderby"]
+    assert "Inga medborgarlöften ännu." in sections["Västerby"]
+
+
+def test_a_changed_time_window_in_a_new_import_recounts_its_promises(kusten, api):
+    load(
+        commitment(
+            "norrby-2024", ["9901"], "2024-01-01", "2024-12-31",
+            promise("fredagsnatt", time_rule="fre_natt"),
+        )
+    )  # fmt: skip
+    api.sync(kusten["officer"], entry("fredagsnatt", "2024-03-08T16:00"))  # a Friday afternoon
+    approve_all(api, kusten["supervisor"])
+    assert row_of(tally_rows(api, kusten["coordinator"], 2024), "fredagsnatt")["counted"] == 0
+    windows = copy.deepcopy(BASE["time_windows"])
+    windows[0]["from"] = "15:00"
+    changes = load(
+        commitment(
+            "norrby-2024", ["9901"], "2024-01-01", "2024-12-31",
+            promise("fredagsnatt", time_rule="fre_natt"),
+        ),
+        time_windows=windows,
+    )  # fmt: skip
+    assert "changed time window fre_natt: starts" in changes
+    assert row_of(tally_rows(api, kusten["coordinator"], 2024), "fredagsnatt")["counted"] == 1
+    assert tallies.check() == []

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from .. import clock
 from ..auth import roles_required
-from ..rules import commitment_in_force
+from ..rules.in_force import in_force_in_slots
 from ..services.admin_commitments import managed_municipalities
+from ..services.commitments import commitments_naming
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -14,12 +15,18 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/")
 @roles_required("coordinator", "admin")
 def index():
-    """The commitments of the caller's municipalities, with what may be done to them."""
+    """The commitments of the caller's municipalities (joint ones under each municipality
+    they cover), with those in force today and what may be done to them."""
     today = clock.today()
     municipalities = managed_municipalities(current_user)
-    in_force = {m.id: commitment_in_force(m.commitments, today) for m in municipalities}
+    naming = commitments_naming([m.id for m in municipalities])
+    in_force = {mid: in_force_in_slots(cs, today) for mid, cs in naming.items()}
     return render_template(
-        "admin/index.html", municipalities=municipalities, in_force=in_force, today=today
+        "admin/index.html",
+        municipalities=municipalities,
+        naming=naming,
+        in_force=in_force,
+        today=today,
     )
 
 

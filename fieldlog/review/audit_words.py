@@ -25,7 +25,7 @@ from ..labels import (
     field_words,
     person_name,
 )
-from ..models import ActivityType, AuditEvent, Commitment, Municipality, Promise, User
+from ..models import ActivityType, AuditEvent, Commitment, Municipality, Promise, TimeWindow, User
 from ..rules.counting import OBEKVAM_TID
 from ..services.followups import STATE_WORDS
 
@@ -102,6 +102,10 @@ def event_object(event: AuditEvent) -> tuple[str, str | None]:
     if kind == "activity_type" and ref.isdigit():
         activity = db.session.get(ActivityType, int(ref))
         return (activity.label if activity else _("en aktivitet")), None
+    if kind == "time_window" and ref.isdigit():
+        window = db.session.get(TimeWindow, int(ref))
+        label = window.label if window else (event.after or event.before or {}).get("label")
+        return (_("tidsfönstret ”%(label)s”", label=label) if label else _("ett tidsfönster")), None
     if kind == "export":
         return ref, None
     return "", None
