@@ -82,12 +82,19 @@ def test_an_entry_life_is_audited_created_edited_rejected_corrected(client, auth
         "entry.created",
         "entry.edited",
         "entry.rejected",
-        "entry.edited",
+        "entry.resent",
         "entry.approved",
         "entry.corrected",
     ]
     history = client.get(f"/entries/{created.entry_id}/history").get_data(as_text=True)
-    for label in ("Post skapad", "Post ändrad", "Post avslagen", "Post godkänd", "Post rättad"):
+    for label in (
+        "Post skapad",
+        "Post ändrad",
+        "Post avslagen",
+        "Post skickad igen efter avslag",
+        "Post godkänd",
+        "Post rättad",
+    ):
         assert label in history
     assert "Tre var med" in history and "Fel plats" in history
 

@@ -191,7 +191,8 @@ def _edit(user: User, clean: CleanEntry, state: StoredState, delta: TallyDelta) 
         db.session.refresh(entry)
         delta.entry(entry)
         audit.record(
-            "entry.edited",
+            # A rejected entry corrected and sent again is a resend, logged as what it is.
+            "entry.resent" if before["status"] == "rejected" else "entry.edited",
             "entry",
             entry.id,
             before=before,
