@@ -20,13 +20,17 @@ from .log_page_data import import_joint_and_district
 
 CARD = re.compile(
     r'<a class="promise" href="([^"]+)" data-promise="([^"]+)">\s*'
-    r'<span class="promise-what">([^<]+)</span>'
+    r'<span class="promise-what">(.*?)</span>\s*<span class="promise-count">',
+    re.S,
 )
 
 
 def cards(html: str) -> list[tuple[str, str, str]]:
-    """(href, key, title) of every promise card, in the order shown."""
-    return CARD.findall(html)
+    """(href, key, title as read) of every promise card, in the order shown."""
+    return [
+        (href, key, " ".join(re.sub(r"<[^>]+>", "", title).split()))
+        for href, key, title in CARD.findall(html)
+    ]
 
 
 @pytest.fixture

@@ -25,10 +25,20 @@ class Card:
     """One promise as the log page shows it."""
 
     promise: Promise
-    title: str
+    title: str  # its activity and where: "Fotpatrull · centrala Arjeplog"
     progress: str
     pending: int = 0
     hints: list[str] = field(default_factory=list)
+
+    @property
+    def activity(self) -> str:
+        """The title's first part: the activity."""
+        return self.title.split(" · ", 1)[0]
+
+    @property
+    def where(self) -> str:
+        """The title's second part: the place, area or words that tell it apart."""
+        return self.title.split(" · ", 1)[1] if " · " in self.title else ""
 
 
 def chosen_agreement(

@@ -56,6 +56,15 @@ SHOTS: list[Shot] = [
     Shot("municipal-index", "kommun", "/", _wait_offline_ready),
     Shot("municipal-tallies", "kommun", "/tallies"),
     Shot("review-coordinator", "samordnare", "/review"),
+    # Each role's first page after logging in (CONTRACT.md, "Roles"), and a citizen's.
+    Shot("first-officer", "polis", "/", _wait_offline_ready),
+    Shot("first-municipal", "kommun", "/", _wait_offline_ready),
+    Shot("first-supervisor", "gruppchef", "/review"),
+    Shot("first-coordinator", "samordnare", "/tallies"),
+    Shot("first-admin", "admin", "/admin"),
+    Shot("first-citizen", None, "/public/2506"),
+    Shot("first-arboga-coordinator", "arboga", "/tallies?year=2024"),
+    Shot("first-landskrona-officer", "landskrona", "/entries"),
 ]
 
 
