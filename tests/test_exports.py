@@ -117,15 +117,11 @@ def test_xlsx_is_swedish_with_a_summary_and_a_sheet_per_municipality(client, aut
     summary = book["Sammanfattning"]
     assert [c.value for c in summary[3]][:3] == ["Kommun", "Kommunkod", "Uppnått"]
     sheet = book["2506 Arjeplog"]
-    assert [c.value for c in sheet[3]][:6] == [
-        "År",
-        "Kommunkod",
-        "Kommun",
-        "Medborgarlöfte",
-        "Löfte",
-        "Text",
-    ]
-    cell = next(r[5] for r in sheet.iter_rows(min_row=4) if r[4].value == "arjeplog-fotpatrull")
+    # As a council member reads it: the promise, its target, the count and the state first.
+    assert [c.value for c in sheet[3]][:4] == ["Löfte", "Mål", "Räknade", "Läge"]
+    heads = [c.value for c in sheet[3]]
+    key = heads.index("Löftets id")
+    cell = next(r[0] for r in sheet.iter_rows(min_row=4) if r[key].value == "arjeplog-fotpatrull")
     # Stored as text, never as a formula: the value is the text itself, type 's'.
     assert cell.value == NASTY and cell.data_type == "s"
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
@@ -136,8 +132,98 @@ def test_xlsx_is_swedish_with_a_summary_and_a_sheet_per_municipality(client, aut
         assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
     assert "<f>" not in xml and "<f " not in xml
     assert book.properties.created == book.properties.modified == dt.datetime(2000, 1, 1)
-    statuses = {r[14].value for r in sheet.iter_rows(min_row=4) if r[4].value}
-    assert statuses <= {"Uppnått", "Inte uppnått", "Inget mål", "Läge", None}
+    rows = _sheet_rows(sheet)
+    assert {r["Läge"] for r in rows} <= {"Uppnått", "Inte uppnått", "Inget mål"}
+    # The target in words, as the pages say it; the count a number.
+    fotpatrull = next(r for r in rows if r["Löftets id"] == "arjeplog-fotpatrull")
+    assert fotpatrull["Mål"].startswith("minst ") and isinstance(fotpatrull["Räknade"], int)
+    # The promises followed up in words, their state under Läge.
+    in_words = [r for r in sheet.iter_rows(min_row=5 + len(rows), values_only=True) if r[17]]
+    assert in_words[0][0] == "Löfte" and {r[3] for r in in_words[1:]} <= {"Ej angivet"}
+
+
+def _sheet_rows(sheet) -> list[dict]:
+    """The counted promises of a municipality's sheet by heading: the rows up to the first
+    empty one (the promises followed up in words come after it)."""
+    heads = [c.value for c in sheet[3]]
+    found = []
+    for r in sheet.iter_rows(min_row=4, values_only=True):
+        if not any(r):
+            break
+        found.append(dict(zip(heads, r, strict=False)))
+    return found
+
+
+def test_xlsx_prints_landscape_fitted_with_its_heading_and_a_chart(client, auth, data):
+    auth.login("coordinator")
+    book = load_workbook(io.BytesIO(client.get("/exports/tallies.xlsx?year=2024").data))
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$3:$3"
+    sheet = book["2506 Arjeplog"]
+    # Column widths by content: the promise text wider than the count, none past the cap.
+    widths = {k: d.width for k, d in sheet.column_dimensions.items()}
+    assert widths["A"] > widths["C"] and max(widths.values()) <= 60
+    (chart,) = sheet._charts
+    assert chart.tagname == "barChart" and len(chart.series) == 2
+    refs = [s.val.numRef.f for s in chart.series]
+    n = len(_sheet_rows(sheet))
+    assert refs == [f"'2506 Arjeplog'!$C$4:$C${3 + n}", f"'2506 Arjeplog'!$G$4:$G${3 + n}"]
+    # The target bar of a yearly target is the yearly target itself.
+    for r in _sheet_rows(sheet):
+        if r["Årsmål"] is not None:
+            assert r["Mål för perioden"] == r["Årsmål"]
+            assert r["Mål"] == f"minst {r['Årsmål']} per år"
+
+
+def test_xlsx_of_a_period_counts_the_period(client, auth, data, runner, tmp_path):
+    auth.login("coordinator")
+    whole = {
+        r["Löftets id"]: r
+        for r in _sheet_rows(
+            load_workbook(io.BytesIO(client.get("/exports/tallies.xlsx?year=2024").data))[
+                "2506 Arjeplog"
+            ]
+        )
+    }
+    response = client.get("/exports/tallies.xlsx?year=2024&period=T2&municipality=2506")
+    assert response.status_code == 200
+    assert "tallies-2024-T2-2506.xlsx" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book["2506 Arjeplog"]["A1"].value == "Arjeplog 2024, tertial 2"
+    tertial = {r["Löftets id"]: r for r in _sheet_rows(book["2506 Arjeplog"])}
+    csv_rows = _csv_rows(
+        client.get("/exports/tallies.csv?year=2024&period=T2&municipality=2506").data
+    )
+    counted = {r[4]: int(r[10]) for r in csv_rows[1:]}
+    assert set(tertial) == set(whole) == set(counted)
+    assert sum(counted.values()) < sum(r["Räknade"] for r in whole.values())
+    for key, r in tertial.items():
+        assert r["Räknade"] == counted[key] <= whole[key]["Räknade"]
+        assert r["Period"] == "T2"
+    assert client.get("/exports/tallies.xlsx?year=2024&period=T4").status_code == 422
+    # The command line takes --period with xlsx and writes the web's bytes.
+    out = tmp_path / "t2.xlsx"
+    result = runner.invoke(
+        args=[
+            "export",
+            "tallies",
+            "--year",
+            "2024",
+            "--municipality",
+            "2506",
+            "--format",
+            "xlsx",
+            "--period",
+            "T2",
+            "--output",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == response.data
 
 
 def test_exports_need_a_login_a_role_and_the_area(client, auth, data, runner):

@@ -14,7 +14,7 @@ export_cli = AppGroup("export", help="Write the exports of the tallies to files.
 @click.option("--year", required=True, help="the calendar year, e.g. 2025")
 @click.option("--municipality", "code", default=None, help="a municipality's four-digit code")
 @click.option("--format", "fmt", required=True, help="csv, xlsx or outcomes (outcome sums, CSV)")
-@click.option("--period", default=None, help="T1–T3, Q1–Q4 or M01–M12 (csv and outcomes)")
+@click.option("--period", default=None, help="T1–T3, Q1–Q4 or M01–M12")
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="the file to write")
 def export_tallies(year: str, code: str | None, fmt: str, period: str | None, output: str) -> None:
     """Write the tallies (or outcome sums) of a year, byte for byte as the web export gives them."""
@@ -38,8 +38,6 @@ def export_tallies(year: str, code: str | None, fmt: str, period: str | None, ou
         _fail(f"--format: csv, xlsx or outcomes, not {fmt!r}")
     if period is not None and not PERIOD_ARG.match(period):
         _fail(f"--period: T1–T3, Q1–Q4 or M01–M12, not {period!r}")
-    if period is not None and fmt == "xlsx":
-        _fail("--period: only with --format csv or outcomes")
     municipalities = export_municipalities(code)
     if not municipalities:
         _fail(
@@ -51,7 +49,7 @@ def export_tallies(year: str, code: str | None, fmt: str, period: str | None, ou
     elif fmt == "outcomes":
         body = outcomes_csv(yearly_rows(municipalities, number, today, period), number, period)
     else:
-        body = tallies_xlsx(number, overview(municipalities, number, today))
+        body = tallies_xlsx(number, overview(municipalities, number, today, period=period), period)
     try:
         with open(output, "wb") as f:
             f.write(body)

@@ -72,12 +72,13 @@ def outcomes_csv_export():
 @bp.get("/exports/tallies.xlsx")
 @roles_required(*VIEWERS)
 def tallies_xlsx_export():
-    """The year's tallies as a Swedish workbook: a summary and a sheet per municipality."""
-    year, code = chosen_year(), request.args.get("municipality") or None
-    body = tallies_xlsx(year, overview(scoped_municipalities(code), year, clock.today()))
-    _audit("tallies.xlsx", year, code)
-    suffix = f"-{code}" if code else ""
-    return _download(body, XLSX, f"tallies-{year}{suffix}.xlsx")
+    """The year's (or a period's) tallies as a Swedish workbook: a summary and a sheet per
+    municipality."""
+    year, code, period = chosen_year(), request.args.get("municipality") or None, chosen_period()
+    found = overview(scoped_municipalities(code), year, clock.today(), period=period)
+    body = tallies_xlsx(year, found, period)
+    _audit("tallies.xlsx", year, code, period)
+    return _download(body, XLSX, _name("tallies", year, code, period, "xlsx"))
 
 
 @bp.get("/exports/entries.csv")
