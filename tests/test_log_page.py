@@ -96,6 +96,9 @@ def test_the_agreements_in_force_are_offered_whole_area_first(client, auth, user
     # The joint agreement is shown first, and its cards log for the chosen municipality.
     assert 'href="/log/kust-trafik?municipality=9001"' in html
     assert "Loggas för Norrby" in html
+    # The agreement chosen is kept when the officer comes back from the form.
+    client.get("/?municipality=9001&agreement=norrby-centrum-2026")
+    assert 'href="/log/norrby-fotpatrull"' in client.get("/").get_data(as_text=True)
     # Söderby has only the joint agreement: nothing to choose.
     html = client.get("/?municipality=9002").get_data(as_text=True)
     assert "agreement=" not in html

@@ -55,11 +55,12 @@ def index():
     municipalities = scope.visible_municipalities(current_user)
     municipality = chosen_municipality(municipalities)
     today = clock.today()
+    asked = request.args.get("agreement") or session.get("agreement")
     agreements, commitment = (
-        cards.chosen_agreement(municipality, today, request.args.get("agreement"))
-        if municipality
-        else ([], None)
+        cards.chosen_agreement(municipality, today, asked) if municipality else ([], None)
     )
+    if commitment is not None:
+        session["agreement"] = commitment.key  # back from the form, the same agreement
     user = current_user._get_current_object()
     shown, words_only = cards.promise_cards(commitment, user, today) if commitment else ([], [])
     can_log = current_user.role in LOGGERS
