@@ -125,6 +125,8 @@ class PromiseResolver:
     def __init__(self, user: User) -> None:
         self.user = user
         self._naming: dict[int, list[Commitment]] = {}
+        self._slots: dict[int, list[Commitment]] = {}
+        self._rules: dict[str | None, object] = {}
         self._by_key: dict[str, Promise | None] = {}
         self._municipalities: dict[str, Municipality | None] = {}
 
@@ -159,16 +161,18 @@ class PromiseResolver:
         if promises:
             self._naming.update(commitments_naming([municipality.id]))
             return self._naming[municipality.id]
-        covering = select(commitment_municipality.c.commitment_id).where(
-            commitment_municipality.c.municipality_id == municipality.id
-        )
-        return list(
-            db.session.scalars(
-                select(Commitment)
-                .where(Commitment.id.in_(covering))
-                .options(joinedload(Commitment.municipalities))
-            ).unique()
-        )
+        if municipality.id not in self._slots:
+            covering = select(commitment_municipality.c.commitment_id).where(
+                commitment_municipality.c.municipality_id == municipality.id
+            )
+            self._slots[municipality.id] = list(
+                db.session.scalars(
+                    select(Commitment)
+                    .where(Commitment.id.in_(covering))
+                    .options(joinedload(Commitment.municipalities))
+                ).unique()
+            )
+        return self._slots[municipality.id]
 
     def known_key(self, key: str) -> bool:
         """Whether a promise with ``key`` exists where the user may see it."""
@@ -204,6 +208,14 @@ class PromiseResolver:
         if not scope.may_log(self.user, promise):
             return Resolved(reason="not_yours")
         return Resolved(promise, municipality)
+
+    def time_rule(self, code: str | None):
+        """What a promise's ``time_rule`` is judged by (services.time_rules), looked up once."""
+        from .time_rules import time_rule
+
+        if code not in self._rules:
+            self._rules[code] = time_rule(code)
+        return self._rules[code]
 
     def by_activity(self, code: str, activity: str, day: dt.date) -> Resolved:
         """The one promise with that activity the user may log in the municipality on

@@ -18,7 +18,6 @@ from ..inputs import ID_MAX, has_forbidden_characters, is_municipality_code, who
 from ..models import Municipality, Promise, utcnow
 from ..rules import in_window, to_local
 from .commitments import PromiseResolver
-from .time_rules import time_rule
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 LONGEST_ENTRY = dt.timedelta(hours=24)
@@ -301,7 +300,7 @@ def validate_entry(
     zone_name = current_app.config["FIELDLOG_TIMEZONE"]
     clean.day = to_local(started_at, zone_name).date()
     clean.year = clean.day.year
-    clean.in_window = in_window(time_rule(promise.time_rule), started_at, zone_name)
+    clean.in_window = in_window(resolver.time_rule(promise.time_rule), started_at, zone_name)
     joint_code = municipality.code if promise.commitment.joint else None
     clean.content_hash = content_hash(promise.key, clean.columns(), joint_code)
     return clean, {}
