@@ -48,6 +48,10 @@ class Config:
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 5
     COMPRESS_MIN_SIZE = 500  # below a packet, compressing only costs time
+    # The map of the entries behind a number: the tile server's URL template (Leaflet's
+    # {z}/{x}/{y}, {s} for a subdomain; empty: points without a background) and its credit.
+    MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_ATTRIBUTION = "© OpenStreetMap"
 
 
 def env_overrides(source: Mapping | None = None) -> dict:
@@ -77,6 +81,9 @@ def env_overrides(source: Mapping | None = None) -> dict:
             found[name] = value
     if source.get("FIELDLOG_COUNT_SQL", "").lower() in ("1", "true", "yes"):
         found["COUNT_SQL"] = True  # X-SQL-Statements on every answer, for the benchmarks
+    for name in ("MAP_TILES", "MAP_ATTRIBUTION"):
+        if ("FIELDLOG_" + name) in source:
+            found[name] = source["FIELDLOG_" + name]  # empty: no tiles (or no credit)
     if log_format := source.get("FIELDLOG_LOG_FORMAT"):
         found["LOG_FORMAT"] = log_format
     return found

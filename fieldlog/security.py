@@ -23,6 +23,7 @@ NOT_FRAMED = {
 }
 FRAMED = {"Content-Security-Policy": CSP.format(ancestors="*"), **ALWAYS}
 HSTS = "max-age=31536000"
+IMAGE_SOURCES = "fieldlog.image_sources"  # this request's added img-src sources
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -39,6 +40,28 @@ def is_safe_next(target: str | None) -> bool:
     )
 
 
+def tile_source(template: str) -> str | None:
+    """The CSP source of a tile URL template: its scheme and host, a ``{s}`` subdomain as a
+    wildcard ("https://tile.openstreetmap.org/{z}/{x}/{y}.png" → "https://tile.openstreetmap.org");
+    None for a template that is not http(s) or has characters a CSP source cannot hold."""
+    parts = urlsplit(template)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    if any(c in host for c in " ;,'\"{}") or "@" in host:
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+def allow_images_from(template: str) -> None:
+    """Let this response load images (map tiles) from the host of a tile URL template."""
+    source = tile_source(template)
+    if source:
+        # Kept with this request (not on ``g``, which may outlive it where an app context is
+        # held across requests), so that no other page gets the wider policy.
+        request.environ.setdefault(IMAGE_SOURCES, []).append(source)
+
+
 def allow_framing() -> None:
     """Let this response be shown in another site's iframe (the embeddable public view)."""
     g.allow_framing = True
@@ -50,6 +73,12 @@ def register(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         response.headers.update(FRAMED if g.get("allow_framing", False) else NOT_FRAMED)
+        if sources := request.environ.get(IMAGE_SOURCES):
+            # Only the page that asked (the map of the entries behind a number) loads tiles.
+            csp = response.headers["Content-Security-Policy"]
+            response.headers["Content-Security-Policy"] = csp.replace(
+                "img-src 'self' data:;", f"img-src 'self' data: {' '.join(sources)};", 1
+            )
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = HSTS
         if "Cache-Control" not in response.headers:

@@ -27,7 +27,14 @@ from ..services.followups import (
     overview,
     record_follow_up,
 )
-from .entries import ENTRY_FILTERS, ENTRY_WORDS, LAST_PAGE, PAGE_SIZE, entries_behind
+from .entries import (
+    ENTRY_FILTERS,
+    ENTRY_WORDS,
+    LAST_PAGE,
+    PAGE_SIZE,
+    entries_behind,
+    map_context,
+)
 
 bp = Blueprint("tallies", __name__)
 VIEWERS = scope.VIEWERS
@@ -129,8 +136,10 @@ def entries():
     )
     if promise is None:
         api_error(404, _("promise: okänt löfte."))
+    where = (current_user, promise.key, year, status, span)
     return render_template(
         "tallies/entries.html",
+        **map_context(*where),
         promise=promise,
         rows=rows,
         total=total,
