@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -350,3 +351,33 @@ def test_commitments_in_force_are_loaded_at_once_as_day_by_day(bundled):
             in_force = {commitment_in_force(own, d) for d in days if d.year == year} - {None}
             day_by_day = sorted(in_force, key=lambda c: c.valid_from)
             assert at_once[m.id] == day_by_day, (m.code, year)
+
+
+def test_the_report_reads_as_a_published_follow_up(client, auth, year_2024):
+    auth.login("coordinator")
+    report = client.get("/tallies/report?year=2024").get_data(as_text=True)
+    # The date and who produced it, said once.
+    assert report.count("2025-03-01") == 1 and "Räknat den" not in report
+    assert "Sammanställd av " in report
+    # Per municipality: how many promises count and how they stand, in words.
+    assert re.search(r'class="report-summary">\s*\d+ löften räknas: \d+ ', report)
+    # The outcome sums with their Swedish labels equal those of outcomes.csv.
+    body = client.get("/exports/outcomes.csv?year=2024").get_data().decode("utf-8-sig")
+    header, *lines = body.splitlines()
+    sums: dict[str, dict[str, int]] = {}
+    for line in lines:
+        r = dict(zip(header.split(";"), line.split(";"), strict=True))
+        sums.setdefault(r["promise"], {})[r["metric_label"]] = int(r["sum"])
+    shown = {}
+    for key, row in re.findall(r'<tr data-promise="([\w-]+)">(.*?)</tr>', report, re.S):
+        cell = re.search(r'<td class="outcome-cell">(.*?)</td>', row, re.S)
+        if cell:
+            found = re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", cell.group(1))
+            shown[key] = {label: int(n) for label, n in found}
+    assert shown and all(shown[k] == sums.get(k, {}) for k in shown)
+    assert any(v for v in shown.values())
+    # On A4, paged cleanly: no row split across pages, each municipality from a new page.
+    css = (Path(__file__).resolve().parent.parent / "static/css/tallies.css").read_text("utf-8")
+    assert re.search(r"@page \{\s*size: A4;", css)
+    assert ".report-table tr { break-inside: avoid; }" in css
+    assert "tallies.css" in report

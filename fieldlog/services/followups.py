@@ -23,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..rules.periods import calendar_year, named_period, periods_of_year
 from ..rules.progress import part_of_year_gone
 from . import audit, scope
 from .commitments import commitments_during_year_for
@@ -64,6 +65,8 @@ def overview(
     """Per municipality and commitment in force during ``year``: the counted promises from the
     kept tallies (behind first, or in the commitment's order) and the promises followed up in
     words with their state. With ``period`` (T1–T3, Q1–Q4, M01–M12) the counts cover it.
+    Each counted row gains ``not_counted``, ``expected`` (the share of a yearly target due by
+    today) and ``span_target`` (``target_of_span``).
 
     Raises ValueError for another ``period``.
     """
@@ -86,6 +89,7 @@ def overview(
                 target = r["yearly_target"]
                 gone = part_of_year_gone(year, today, c.valid_from)
                 r["expected"] = math.ceil(target * gone) if target and not period else None
+                r["span_target"] = target_of_span(r, year, period)
             in_words = [w for w in (words.get(p.key) for p in c.promises) if w]
             commitments.append(
                 {
@@ -106,6 +110,27 @@ def overview(
             {"code": m.code, "name": m.name, "commitments": commitments, "statuses": statuses}
         )
     return found
+
+
+def target_of_span(row: dict, year: int, period: str | None) -> int | None:
+    """A row's target as one number for the year (or the asked period), to set against the
+    count: a yearly target (for a period its share, rounded up, as the status judges it), or a
+    weekly, monthly, quarterly or tertial target times its periods in the span (times the
+    places when it holds for each place). None without a target, or for one over the whole
+    validity of the agreement."""
+    t = row.get("target")
+    if not t or t["per"] == "period":
+        return None
+    asked = named_period(period, year) if period else None
+    if t["per"] == "year":
+        if asked is None:
+            return int(t["count"])
+        return math.ceil(t["count"] * asked.days / calendar_year(year).days)
+    spans = periods_of_year(t["per"], year)
+    if asked is not None:
+        spans = [p for p in spans if p.within(asked)]
+    places = len(row.get("places") or []) if t.get("each_place") else 1
+    return int(t["count"]) * len(spans) * max(places, 1)
 
 
 def qualitative_states(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 
@@ -28,7 +27,6 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .. import target_words
 from ..inputs import printable
-from ..rules.periods import calendar_year, named_period, periods_of_year
 from .followups import STATE_WORDS, STATUS_WORDS
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -135,27 +133,6 @@ def _title(year: int, period: str | None) -> str:
     return f"{year}, {name}" if name else str(year)
 
 
-def target_of_span(row: dict, year: int, period: str | None) -> int | None:
-    """A row's target as one number for the year (or the asked period), to set against the
-    count: a yearly target (for a period its share, rounded up, as the status judges it), or a
-    weekly, monthly, quarterly or tertial target times its periods in the span (times the
-    places when it holds for each place). None without a target, or for one over the whole
-    validity of the agreement."""
-    t = row.get("target")
-    if not t or t["per"] == "period":
-        return None
-    asked = named_period(period, year) if period else None
-    if t["per"] == "year":
-        if asked is None:
-            return int(t["count"])
-        return math.ceil(t["count"] * asked.days / calendar_year(year).days)
-    spans = periods_of_year(t["per"], year)
-    if asked is not None:
-        spans = [p for p in spans if p.within(asked)]
-    places = len(row.get("places") or []) if t.get("each_place") else 1
-    return int(t["count"]) * len(spans) * max(places, 1)
-
-
 def _summary(ws, year: int, period: str | None, municipalities: list[dict]) -> None:
     ws.title = _("Sammanfattning")
     _put(
@@ -231,7 +208,7 @@ def _row_values(year: int, period: str | None, m: dict, c: dict, r: dict) -> lis
         str(STATUS_WORDS[r["status"]]),
         "; ".join(state),
         outcomes,
-        target_of_span(r, year, period),
+        r["span_target"],
         r["approved"],
         r["pending"],
         r["rejected"],
