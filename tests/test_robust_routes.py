@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
 from fieldlog.extensions import db
-from fieldlog.models import ActivityType, ApiToken, Commitment
+from fieldlog.models import ActivityType, ApiToken, Commitment, TimeWindow
 from fieldlog.services.users import issue_token
 
 from . import factories
@@ -94,7 +94,12 @@ FORM_FIELDS = (
 )
 ROLES = (None, "officer", "supervisor", "coordinator", "admin")
 # Valid values that let a view read on past its first arguments.
-VALID_QUERY = {"year": "2026", "municipality": "2506", "promise": "arjeplog-fotpatrull"}
+VALID_QUERY = {
+    "year": "2026",
+    "municipality": "2506",
+    "promise": "arjeplog-fotpatrull",
+    "period": "T2",
+}
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
@@ -104,7 +109,13 @@ def world(app, users):
     (entry_id,) = log(users["officer"], started_at="2026-03-03T10:00")
     victim = factories.make_user("victim", "officer")
     issue_token(victim, label="victim")
+    window = TimeWindow(
+        code="kvall", label="Kväll", label_en="Evening", days=["fri"], starts="18:00", ends="02:00"
+    )
+    db.session.add(window)
+    db.session.flush()
     values = {
+        "window_id": window.id,
         "entry_id": entry_id,
         "commitment_id": db.session.scalar(
             select(Commitment.id).where(Commitment.key == "arjeplog-2023-2024")
@@ -117,6 +128,7 @@ def world(app, users):
         "key": "arjeplog-fotpatrull",
         "code": "2506",
         "filename": "css/app.css",
+        "lang": "sv",
     }
     db.session.commit()
     return {k: str(v) for k, v in values.items()}
