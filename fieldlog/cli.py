@@ -86,8 +86,8 @@ def tally_check() -> None:
 
     diffs = tallies.check()
     for d in diffs:
-        _pid, day, municipality_id, place, measure = d.key
-        what = f"{day}, municipality {municipality_id}"
+        _pid, span, day, municipality_id, place, measure = d.key
+        what = f"{day if span == 'day' else 'the year'}, municipality {municipality_id}"
         what += f", place {place}" if place else ""
         what += f", sum of {measure}" if measure else ""
         click.echo(

@@ -338,12 +338,14 @@ class Entry(db.Model):
 
 
 class Tally(db.Model):
-    """Kept counts of one promise in one municipality on one local day; changed only by
-    atomic SQL in the transaction of each entry change (services/tallies.py).
+    """Kept counts of one promise in one municipality, for one local day (``span`` "day") or
+    one calendar year (``span`` "year", ``day`` its 1 January); changed only by atomic SQL in
+    the transaction of each entry change, both spans in the same statement
+    (services/tallies.py).
 
     ``measure`` "" counts entries (each adds 1); a metric's name sums that metric
     over the same entries. ``place`` is the entry's place for a promise with a
-    places list, else "". Years, weeks, tertials and outcome sums are sums of rows.
+    places list, else "". Weeks, tertials and other periods are sums of day rows.
     """
 
     __tablename__ = "tally"
@@ -351,6 +353,7 @@ class Tally(db.Model):
     # as one range of the table itself.
     __table_args__ = {"sqlite_with_rowid": False}
     promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id"), primary_key=True)
+    span: Mapped[str] = mapped_column(String(4), primary_key=True, default="day")
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), primary_key=True)
     place: Mapped[str] = mapped_column(String(200), primary_key=True, default="")

@@ -27,7 +27,7 @@ def pending_of(promise_key: str) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(Tally.pending), 0))
         .join(Promise, Promise.id == Tally.promise_id)
-        .where(Promise.key == promise_key)
+        .where(Promise.key == promise_key, Tally.span == "day", Tally.measure == "")
     )
 
 

@@ -46,8 +46,12 @@ def test_0002_recomputes_the_window_of_stored_entries_and_recounts(app, users):
     assert stored == {eve[0]: True, friday[0]: False, patrol: True}
     assert tally("arjeplog-trafikinsats-obekvam", 2026)["counted"] == 1
     assert tally("arjeplog-fotpatrull", 2026)["counted"] == 1
-    # Kept per promise and local day (migration 0006): two days of one promise, one of the other.
-    assert db.session.scalar(select(db.func.count()).select_from(Tally)) == 3
+    # Kept per promise and local day (migration 0006): two days of one promise, one of the
+    # other; and per promise and year.
+    days = select(db.func.count()).select_from(Tally).where(Tally.span == "day")
+    assert db.session.scalar(days) == 3
+    years = select(db.func.count()).select_from(Tally).where(Tally.span == "year")
+    assert db.session.scalar(years) == 2
     # 0006 gave each entry its municipality and day, and each yearly target a first year.
     arjeplog = db.session.scalar(select(Municipality.id).where(Municipality.code == "2506"))
     assert set(db.session.execute(select(Entry.municipality_id, Entry.day)).all()) == {

@@ -29,7 +29,7 @@ def personal(entry_id: int) -> dict:
 def tallies() -> dict:
     db.session.commit()
     return {
-        (t.promise_id, t.day, t.municipality_id, t.place, t.measure): (
+        (t.promise_id, t.span, t.day, t.municipality_id, t.place, t.measure): (
             t.counted,
             t.approved,
             t.pending,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 PERS = ("year", "tertial", "quarter", "month", "week", "period")
 CALENDAR_PERS = ("tertial", "quarter", "month", "week")
@@ -47,21 +48,22 @@ def calendar_year(year: int) -> Period:
     return Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-def iso_weeks(year: int) -> list[Period]:
+@cache
+def iso_weeks(year: int) -> tuple[Period, ...]:
     """The ISO weeks of ISO week-year ``year`` (52 or 53), Monday to Sunday."""
     first = dt.date.fromisocalendar(year, 1, 1)
     count = dt.date(year, 12, 28).isocalendar().week  # 28 December is always in the last week
-    return [
+    return tuple(
         Period(
             f"{year}-W{n:02d}",
             first + dt.timedelta(weeks=n - 1),
             first + dt.timedelta(weeks=n - 1, days=6),
         )
         for n in range(1, count + 1)
-    ]
+    )
 
 
-def periods_of_year(per: str, year: int) -> list[Period]:
+def periods_of_year(per: str, year: int) -> Sequence[Period]:
     """The periods of ``per`` (tertial, quarter, month or week) that make up ``year``.
 
     Raises ValueError for another ``per``.

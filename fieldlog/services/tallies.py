@@ -1,11 +1,12 @@
-"""The kept tallies: atomic adjustments, recounts, checks and sums over days.
+"""The kept tallies: atomic adjustments, recounts, checks and sums over days and years.
 
 A tally row (models.Tally) holds the counts of one promise in one
-municipality on one local day, for one place (of a promise with a places
-list) and one measure: "" counts entries, a metric's name sums that metric
-over the same entries (outcome sums, CONTRACT.md "API additions"). Every
-change to an entry adds to these rows in the same transaction, in one
-statement; years, periods, places and outcome sums are sums of rows, never a
+municipality on one local day or in one calendar year (``span``), for one
+place (of a promise with a places list) and one measure: "" counts entries, a
+metric's name sums that metric over the same entries (outcome sums,
+CONTRACT.md "API additions"). Every change to an entry adds to its day's and
+its year's rows in the same transaction, in one statement; years are read
+from year rows, periods (weeks, tertials, …) are sums of day rows, never a
 scan of the entries. The rows of the tallies API are built in tally_rows.py.
 """
 
@@ -53,8 +54,9 @@ ROW_FIELDS = (
     "outcomes",
     "joint_counted",
 )
-# (promise_id, day, municipality_id, place, measure): the key of a tally row.
-Key = tuple[int, dt.date, int, str, str]
+DAY, YEAR = "day", "year"  # the spans of tally rows
+# (promise_id, span, day, municipality_id, place, measure): the key of a tally row.
+Key = tuple[int, str, dt.date, int, str, str]
 
 
 def contribution(status: str, inside_window: bool, amount: int = 1) -> dict[str, int]:
@@ -85,13 +87,18 @@ def place_key(places: list[str] | None, place: str | None) -> str:
 
 
 def entry_keys(entry: Entry, places: list[str] | None) -> list[tuple[Key, int]]:
-    """The tally rows an entry adds to, each with the amount: its count and its metrics."""
-    base = (entry.promise_id, entry.day, entry.municipality_id, place_key(places, entry.place))
-    found = [((*base, ENTRIES), 1)]
-    for name, value in sorted((entry.metrics or {}).items()):
-        if value:
-            found.append(((*base, name), int(value)))
-    return found
+    """The tally rows an entry adds to, each with the amount: its count and its metrics, on
+    its day and in its year."""
+    rest = (entry.municipality_id, place_key(places, entry.place))
+    amounts = [(ENTRIES, 1)] + [
+        (name, int(value)) for name, value in sorted((entry.metrics or {}).items()) if value
+    ]
+    year = dt.date(entry.day.year, 1, 1)
+    return [
+        ((entry.promise_id, span, day, *rest, measure), amount)
+        for span, day in ((DAY, entry.day), (YEAR, year))
+        for measure, amount in amounts
+    ]
 
 
 class TallyDelta:
@@ -127,7 +134,7 @@ class TallyDelta:
         bulk.add_rows(Tally.__table__, rows, COLUMNS)
 
 
-_KEY_NAMES = ("promise_id", "day", "municipality_id", "place", "measure")
+_KEY_NAMES = ("promise_id", "span", "day", "municipality_id", "place", "measure")
 
 
 @dataclass
@@ -142,7 +149,7 @@ class Difference:
 
     @property
     def year(self) -> int:
-        return self.key[1].year
+        return self.key[2].year
 
 
 def _as_counts(row) -> dict[str, int]:
@@ -179,10 +186,11 @@ def recount(promise_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int
     for pid, day, mid, place, status, inside, raw, n in db.session.execute(stmt):
         values = json.loads(raw) if raw else {}
         for measure, amount in [(ENTRIES, 1), *sorted((values or {}).items())]:
-            if amount:
-                found[(pid, day, mid, place, measure)].update(
-                    {c: v * n for c, v in contribution(status, inside, int(amount)).items()}
-                )
+            if not amount:
+                continue
+            added = {c: v * n for c, v in contribution(status, inside, int(amount)).items()}
+            for span, when in ((DAY, day), (YEAR, dt.date(day.year, 1, 1))):
+                found[(pid, span, when, mid, place, measure)].update(added)
     return {
         key: {c: counter.get(c, 0) for c in COLUMNS}
         for key, counter in found.items()
@@ -195,7 +203,7 @@ def _stored(promise_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int
     if promise_ids is not None:
         stmt = stmt.where(Tally.promise_id.in_(list(promise_ids)))
     return {
-        (t.promise_id, t.day, t.municipality_id, t.place, t.measure): _as_counts(t)
+        (t.promise_id, t.span, t.day, t.municipality_id, t.place, t.measure): _as_counts(t)
         for t in db.session.scalars(stmt)
         if any(_as_counts(t).values())
     }
@@ -269,7 +277,8 @@ def sums(
     """Summed tally rows of some promises over the local days ``start``..``end``.
 
     Keyed by (promise_id, municipality_id, place, measure), with the day first
-    when ``by_day``; ``entries_only`` leaves out the metrics' sums.
+    when ``by_day``; ``entries_only`` leaves out the metrics' sums. Whole
+    calendar years are read from their year rows, anything else from day rows.
     """
     ids = list(promise_ids)
     if not ids:
@@ -277,9 +286,13 @@ def sums(
     keys = [Tally.promise_id, Tally.municipality_id, Tally.place, Tally.measure]
     if by_day:
         keys.insert(0, Tally.day)
+    whole_years = (
+        not by_day and (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31)
+    )
+    span = Tally.span == (YEAR if whole_years else DAY)
     stmt = (
         select(*keys, *(func.sum(getattr(Tally, c)).label(c) for c in COLUMNS))
-        .where(Tally.promise_id.in_(ids), Tally.day >= start, Tally.day <= end)
+        .where(Tally.promise_id.in_(ids), span, Tally.day >= start, Tally.day <= end)
         .group_by(*keys)
     )
     if entries_only:
@@ -289,6 +302,32 @@ def sums(
         tuple(row[:k]): dict(zip(COLUMNS, map(int, row[k:]), strict=True))
         for row in db.session.execute(stmt)
     }
+
+
+def daily_counted(
+    promise_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[tuple[int, str], dict[dt.date, int]]:
+    """(promise_id, place) → local day → entries counted that day in all municipalities
+    together (a joint agreement is judged on its total), over ``start``..``end``."""
+    ids = list(promise_ids)
+    if not ids:
+        return {}
+    stmt = (
+        select(Tally.promise_id, Tally.place, Tally.day, func.sum(Tally.counted))
+        .where(
+            Tally.promise_id.in_(ids),
+            Tally.span == DAY,
+            Tally.measure == ENTRIES,
+            Tally.day >= start,
+            Tally.day <= end,
+            Tally.counted != 0,
+        )
+        .group_by(Tally.promise_id, Tally.place, Tally.day)
+    )
+    found: dict[tuple[int, str], dict[dt.date, int]] = defaultdict(dict)
+    for pid, place, day, n in db.session.execute(stmt):
+        found[(pid, place)][day] = int(n)
+    return found
 
 
 def tally_for(

@@ -181,10 +181,9 @@ def yearly_rows(
         for _, c, p in found:
             if p.id in periodic and targets[p.id].per == "period":
                 days_from, days_to = min(days_from, c.valid_from), max(days_to, c.valid_to)
-        by_day = tallies.sums(periodic, days_from, days_to, by_day=True, entries_only=True)
-        for (day, pid, _mid, place, _measure), n in by_day.items():
+        for (pid, place), days in tallies.daily_counted(periodic, days_from, days_to).items():
             for key in ((pid, ""), (pid, place)) if place else ((pid, ""),):
-                daily[key][day] += n["counted"]
+                daily[key].update(days)
     judges: dict[int, _Judge] = {}
     rows = []
     for m, c, p in found:

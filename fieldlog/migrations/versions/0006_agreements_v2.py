@@ -11,8 +11,8 @@
   goes; ``promise.places``.
 - ``entry.municipality_id`` (filled with the promise's municipality) and
   ``entry.day`` (the local day of its start).
-- ``tally`` kept per promise, municipality, local day, place and measure
-  (entries, or a metric's sum), recounted from the entries.
+- ``tally`` kept per promise, municipality, local day (and calendar year), place and
+  measure (entries, or a metric's sum), recounted from the entries.
 
 Revision ID: 0006
 Revises: 0005
@@ -57,12 +57,14 @@ commitment = sa.table(
     sa.column("valid_from", sa.Date),
 )
 COLUMNS = ("counted", "approved", "pending", "rejected")
+KEY_COLUMNS = ("promise_id", "span", "day", "municipality_id", "place", "measure")
 
 
 def _tally_table(name: str = "tally") -> None:
     op.create_table(
         name,
         sa.Column("promise_id", sa.Integer(), nullable=False),
+        sa.Column("span", sa.String(4), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("municipality_id", sa.Integer(), nullable=False),
         sa.Column("place", sa.String(200), nullable=False),
@@ -77,7 +79,13 @@ def _tally_table(name: str = "tally") -> None:
             name=op.f("fk_tally_municipality_id_municipality"),
         ),
         sa.PrimaryKeyConstraint(
-            "promise_id", "day", "municipality_id", "place", "measure", name=op.f("pk_tally")
+            "promise_id",
+            "span",
+            "day",
+            "municipality_id",
+            "place",
+            "measure",
+            name=op.f("pk_tally"),
         ),
         sqlite_with_rowid=False,
     )
@@ -234,28 +242,16 @@ def _recount(bind) -> None:
         if r.status not in COLUMNS:
             continue
         for measure, n in [("", 1), *((r.metrics or {}).items())]:
-            key = (r.promise_id, r.day, r.municipality_id, "", measure)
-            found[key][r.status] += n
-            if counts(r.status, r.in_window):
-                found[key]["counted"] += n
+            for span, day in (("day", r.day), ("year", dt.date(r.day.year, 1, 1))):
+                key = (r.promise_id, span, day, r.municipality_id, "", measure)
+                found[key][r.status] += n
+                if counts(r.status, r.in_window):
+                    found[key]["counted"] += n
     if found:
         bind.execute(
-            sa.table(
-                "tally",
-                *(
-                    sa.column(c)
-                    for c in ("promise_id", "day", "municipality_id", "place", "measure", *COLUMNS)
-                ),
-            ).insert(),
+            sa.table("tally", *(sa.column(c) for c in (*KEY_COLUMNS, *COLUMNS))).insert(),
             [
-                {
-                    "promise_id": k[0],
-                    "day": k[1],
-                    "municipality_id": k[2],
-                    "place": k[3],
-                    "measure": k[4],
-                    **{c: v.get(c, 0) for c in COLUMNS},
-                }
+                {**dict(zip(KEY_COLUMNS, k, strict=True)), **{c: v.get(c, 0) for c in COLUMNS}}
                 for k, v in found.items()
             ],
         )
