@@ -89,7 +89,10 @@ class InForce:
         self.commitment = commitment
         self._days: dict[dt.date, bool] = {}
         self.slots = {
-            m.id: [c for c in naming.get(m.id, []) if slot_of(c) == slot]
+            m.id: sorted(
+                (c for c in naming.get(m.id, []) if slot_of(c) == slot),
+                key=lambda c: c.valid_from,
+            )
             for m in commitment.municipalities
         }
 

@@ -185,12 +185,14 @@ def yearly_rows(
             for key in ((pid, ""), (pid, place)) if place else ((pid, ""),):
                 daily[key].update(days)
     judges: dict[int, _Judge] = {}
+    in_forces: dict[int, InForce] = {}
     rows = []
     for m, c, p in found:
         target = targets[p.id]
         if p.id not in judges:
-            in_force = InForce(c, naming)
-            judges[p.id] = _Judge(target, year, today, span, asked, in_force, c)
+            if c.id not in in_forces:  # one per agreement, shared by its promises
+                in_forces[c.id] = InForce(c, naming)
+            judges[p.id] = _Judge(target, year, today, span, asked, in_forces[c.id], c)
         judge = judges[p.id]
         share: Counter = Counter()
         joint: Counter = Counter()
