@@ -326,3 +326,22 @@ def test_the_command_line_refuses_bad_input(runner, data, tmp_path):
         ]
     )
     assert bad_dir.exit_code == 1 and "--output" in bad_dir.output
+
+
+def test_entry_exports_settle_the_viewer_before_they_stream(app, users, data):
+    """The pieces are made while the answer streams, after the request's session has closed and
+    its objects (the viewer too) are detached: reading the viewer then failed with a 500 on
+    every served entries.csv. What the viewer may see is settled when the export is asked for."""
+    from fieldlog.models import Municipality, User
+    from fieldlog.services.exports import entries_csv, entries_geojson, record_export
+
+    viewer = db.session.scalar(select(User).where(User.username == users["supervisor"].username))
+    ids = list(db.session.scalars(select(Municipality.id)))
+    record_export("entries.csv", {"year": 2024}, actor=viewer)  # commits: viewer expired
+    pieces = entries_csv(ids, 2024, viewer)
+    shapes = entries_geojson(ids, 2024, viewer)
+    db.session.remove()  # the request's session ends before the body is read
+    rows = _csv_rows("".join(pieces).encode("utf-8"))
+    assert len(rows) == len(data) + 2  # the header, the area's entries and Arboga's one
+    assert all(r[rows[0].index("author")] for r in rows[1:])
+    assert '"FeatureCollection"' in "".join(shapes)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, select
 
 from .. import rules
 from ..extensions import db
-from ..models import ActivityType, Commitment, Entry, Municipality, Promise, User
+from ..models import ROLES, ActivityType, Commitment, Entry, Municipality, Promise, User
 from . import scope
 
 BASE_COLUMNS = (
@@ -72,8 +72,13 @@ def entry_records(
 ) -> tuple[list[str], Iterator[dict]]:
     """The header and the entries of some municipalities started in ``year`` (not withdrawn),
     each a dict of the header's columns with plain values; the author is empty where
-    ``viewer`` may not see who wrote the entry."""
+    ``viewer`` may not see who wrote the entry.
+
+    What the viewer may see is decided here, at once: the records are read while the answer
+    streams, after the request's session has closed (its objects, ``viewer`` too, are then
+    detached and cannot be read)."""
     zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
+    sees_author = {role: scope.may_see_author(viewer, role) for role in ROLES}
     metrics, by_code = metric_columns()
     header = [*BASE_COLUMNS, *metrics]
     where = [Entry.year == year, Entry.status != "withdrawn", Municipality.id.in_(municipality_ids)]
@@ -115,7 +120,7 @@ def entry_records(
                 "activity": activity,
                 "entry_id": e.id,
                 "client_id": e.client_id,
-                "author": username if username and scope.may_see_author(viewer, role) else "",
+                "author": username if username and sees_author.get(role, False) else "",
                 "started_at": e.started_at.astimezone(zone).isoformat(),
                 "ended_at": e.ended_at.astimezone(zone).isoformat() if e.ended_at else "",
                 "status": e.status,
@@ -136,10 +141,15 @@ def entry_records(
 def entries_csv(
     municipality_ids: list[int], year: int, viewer: User | None = None, batch: int = 2000
 ) -> Iterator[str]:
-    """The entries as CSV text in pieces: BOM, ``;``, CRLF, neutralised cells."""
+    """The entries as CSV text in pieces: BOM, ``;``, CRLF, neutralised cells. What the
+    viewer may see is settled on the call, the pieces are made while the answer streams."""
+    header, records = entry_records(municipality_ids, year, viewer, batch)
+    return _csv_pieces(header, records, batch)
+
+
+def _csv_pieces(header: list[str], records: Iterator[dict], batch: int) -> Iterator[str]:
     from .exports import csv_line
 
-    header, records = entry_records(municipality_ids, year, viewer, batch)
     yield BOM + csv_line(header)
     chunk: list[str] = []
     for record in records:
@@ -154,8 +164,13 @@ def entries_csv(
 def entries_geojson(
     municipality_ids: list[int], year: int, viewer: User | None = None, batch: int = 2000
 ) -> Iterator[str]:
-    """The entries with a position as a GeoJSON FeatureCollection (RFC 7946), in pieces."""
+    """The entries with a position as a GeoJSON FeatureCollection (RFC 7946), in pieces;
+    what the viewer may see settled on the call, as for the CSV."""
     _header, records = entry_records(municipality_ids, year, viewer, batch, with_position=True)
+    return _geojson_pieces(records)
+
+
+def _geojson_pieces(records: Iterator[dict]) -> Iterator[str]:
     yield '{"type":"FeatureCollection","features":['
     first = True
     for record in records:
