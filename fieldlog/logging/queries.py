@@ -61,6 +61,7 @@ def own_entries(
         select(Entry)
         .options(
             joinedload(Entry.promise).joinedload(Promise.activity_type),
+            joinedload(Entry.municipality),  # where it was done (joint)
             joinedload(Entry.promise)
             .joinedload(Promise.commitment)
             .joinedload(Commitment.municipality),

@@ -161,6 +161,7 @@ def queue_page(user: User, filters: QueueFilters) -> QueuePage:
             stmt.options(
                 joinedload(Entry.author),
                 joinedload(Entry.promise).joinedload(Promise.activity_type),
+                joinedload(Entry.municipality),  # where it was done (joint)
                 joinedload(Entry.promise)
                 .joinedload(Promise.commitment)
                 .joinedload(Commitment.municipality),

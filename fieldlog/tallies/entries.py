@@ -40,8 +40,11 @@ def _condition(status: str):
     return Entry.status == status
 
 
-def _behind(user: User, key: str, year: int, status: str, span: Period | None):
-    """The promise with ``key`` if the user may see it, and the condition of its entries."""
+def _behind(
+    user: User, key: str, year: int, status: str, span: Period | None, code: str | None = None
+):
+    """The promise with ``key`` if the user may see it, and the condition of its entries; with
+    ``code`` only those done in that municipality (a joint agreement's share of one)."""
     stmt = select(Promise).where(
         Promise.key == key,
         Promise.activity_type_id.is_not(None),
@@ -52,6 +55,8 @@ def _behind(user: User, key: str, year: int, status: str, span: Period | None):
         return None, None
     # A joint promise: only the entries done in the municipalities the user may see.
     visible = select(Municipality.id).where(scope.municipality_clause(user))
+    if code:
+        visible = visible.where(Municipality.code == code)
     where = and_(
         Entry.promise_id == promise.id,
         Entry.municipality_id.in_(visible),
@@ -64,11 +69,18 @@ def _behind(user: User, key: str, year: int, status: str, span: Period | None):
 
 
 def entries_behind(
-    user: User, key: str, year: int, status: str, page: int = 1, span: Period | None = None
+    user: User,
+    key: str,
+    year: int,
+    status: str,
+    page: int = 1,
+    span: Period | None = None,
+    code: str | None = None,
 ) -> tuple[Promise | None, list[Entry], int]:
     """The promise with ``key`` if the user may see it, one page of its entries, and their count;
-    with ``span`` (a tertial, quarter or month of the year) only the entries started in it."""
-    promise, where = _behind(user, key, year, status, span)
+    with ``span`` (a tertial, quarter or month of the year) only the entries started in it; with
+    ``code`` only those done in that municipality."""
+    promise, where = _behind(user, key, year, status, span, code)
     if promise is None:
         return None, [], 0
     total = db.session.scalar(select(func.count()).select_from(Entry).where(where)) or 0
@@ -86,12 +98,17 @@ def entries_behind(
 
 
 def positions_behind(
-    user: User, key: str, year: int, status: str, span: Period | None = None
+    user: User,
+    key: str,
+    year: int,
+    status: str,
+    span: Period | None = None,
+    code: str | None = None,
 ) -> tuple[list[dict], int]:
     """The positions of all the entries behind the number (not only one page), for the map:
     ``{"id", "lat", "lon", "start", "place"}`` each, at most MAP_LIMIT of them, and how many
     entries have a position (more than MAP_LIMIT: the page says that not all are shown)."""
-    promise, where = _behind(user, key, year, status, span)
+    promise, where = _behind(user, key, year, status, span, code)
     if promise is None:
         return [], 0
     where = and_(where, Entry.lat.is_not(None), Entry.lon.is_not(None))
@@ -108,11 +125,13 @@ def positions_behind(
     ], total
 
 
-def map_context(user: User, key: str, year: int, status: str, span: Period | None) -> dict:
+def map_context(
+    user: User, key: str, year: int, status: str, span: Period | None, code: str | None = None
+) -> dict:
     """What the page's map needs: the points (as JSON for static/js/map.js), how many entries
     have a position, and the tile server of FIELDLOG_MAP_TILES, whose host the page's CSP
     then allows images from (on this page only)."""
-    points, total = positions_behind(user, key, year, status, span)
+    points, total = positions_behind(user, key, year, status, span, code)
     zone = current_app.config["FIELDLOG_TIMEZONE"]
     for p in points:
         p["start"] = to_local(p["start"], zone).strftime("%Y-%m-%d %H:%M")

@@ -131,12 +131,15 @@ def entries():
     page = int_arg("page", 1, maximum=LAST_PAGE)
     period = chosen_period()
     span = named_period(period, year) if period else None
+    # A joint agreement's row is one municipality's share: its numbers lead to that one's entries.
+    code = request.args.get("municipality") or None
+    where_done = scoped_municipalities(code)[0] if code else None
     promise, rows, total = entries_behind(
-        current_user, request.args.get("promise", ""), year, status, page, span
+        current_user, request.args.get("promise", ""), year, status, page, span, code
     )
     if promise is None:
         api_error(404, _("promise: okänt löfte."))
-    where = (current_user, promise.key, year, status, span)
+    where = (current_user, promise.key, year, status, span, code)
     return render_template(
         "tallies/entries.html",
         **map_context(*where),
@@ -145,6 +148,8 @@ def entries():
         total=total,
         year=year,
         period=period,
+        code=code,
+        where_done=where_done,
         period_name=target_words.period_name(period),
         status=status,
         page=page,
