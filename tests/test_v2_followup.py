@@ -421,3 +421,70 @@ def test_a_district_agreement_is_named_on_the_public_page(client, more):
     item = _row_html(html, "gbg-centrum-narkotika", '<p class="status')
     assert 'minst <span class="target">6</span> per år' in item
     assert "Kontrollerade personer" in item and "Beslag" in item
+
+
+def test_a_joint_share_leads_to_that_municipalitys_entries_and_entries_name_where_done(
+    client, auth, more
+):
+    """Orust's number on /tallies is Orust's share: its link lists Orust's entries, not all
+    three municipalities'; the review queue and the officer's own entries name the municipality
+    the entry was done in, not the joint agreement's first one."""
+    _joint_entries(more)
+    auth.login("sf_coordinator")
+    page = client.get("/tallies?year=2024").get_data(as_text=True)
+    orust = re.search(r'id="p-sf-motorburen-ungdom-1421".*?</article>', page, re.S).group(0)
+    assert 'id="p-sf-motorburen-ungdom-1421"' in page  # one id per municipality's row
+    assert len(re.findall(r'id="p-sf-motorburen-ungdom[-"]', page)) == 3
+    link = re.search(r'href="([^"]*status=counted[^"]*)"', orust).group(1).replace("&amp;", "&")
+    assert "municipality=1421" in link
+    behind = client.get(link).get_data(as_text=True)
+    assert '<span class="total">3</span>' in behind and "Orust · 2024" in behind
+    assert behind.count("<tr data-entry=") == 3
+    everyone = client.get("/tallies/entries?promise=sf-motorburen-ungdom&year=2024&status=counted")
+    assert everyone.get_data(as_text=True).count("<tr data-entry=") == 5
+    assert client.get(link.replace("1421", "1282")).status_code == 403  # another police area
+    auth.logout()
+    # Entries waiting in Orust show Orust to the supervisor and to the officer.
+    _log(
+        more["sf_officer"],
+        [
+            _item(
+                "sf-motorburen-ungdom",
+                dt.datetime(2024, 5, 2, 18, tzinfo=ZONE),
+                municipality="1421",
+            )
+        ],
+    )
+    db.session.commit()
+    auth.login("sf_supervisor")
+    queue = client.get("/review").get_data(as_text=True)
+    assert re.search(r'class="pick-title">Orust · ', queue)
+    assert not re.search(r'class="pick-title">Stenungsund · ', queue)
+    auth.logout()
+    auth.login("sf_officer")
+    own = client.get("/entries?section=pending").get_data(as_text=True)
+    assert re.search(r'class="entry-when">[^<]* · Orust<', own), own[:3000]
+
+
+def test_the_public_page_opens_on_the_newest_year_with_an_agreement(client, app, landskrona):
+    """Landskrona's only agreement is of 2016: asked without a year in 2026, the page shows 2016
+    (the years it offers), not an empty 2026 introduced as if work were under way; one count
+    reads "1 gjord", not "1 gjorda"."""
+    app.config["FIELDLOG_TODAY"] = "2026-06-10"
+    page = client.get("/public/1282").get_data(as_text=True)
+    assert 'aria-current="page">2016<' in page
+    assert "arbetet har kommit under 2016" in page and "Medborgarlöfte Landskrona 2016" in page
+    assert "2026" not in re.sub(r"<head>.*?</head>", "", page, flags=re.S)
+    empty = client.get("/public/1282?year=2017").get_data(as_text=True)
+    assert "Inget medborgarlöfte gällde 2017." in empty and "arbetet har kommit" not in empty
+    app.config["FIELDLOG_TODAY"] = LANDSKRONA_TODAY.isoformat()
+    (one,) = _log(
+        landskrona["lk_officer"],
+        [_item("landskrona-trafikkontroll", dt.datetime(2015, 12, 20, 12, tzinfo=ZONE))],
+    )
+    record_review(landskrona["lk_supervisor"], one, "approve", None)
+    db.session.commit()
+    early = client.get("/public/1282?year=2015").get_data(as_text=True)
+    assert '"counted">1</span> gjord under 2015' in early
+    week = client.get("/public/1282?year=2016").get_data(as_text=True)
+    assert re.search(r'"counted">(?:[02-9]|\d\d+)</span> gjorda under 2016', week)

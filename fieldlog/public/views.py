@@ -61,10 +61,15 @@ def _render(code: str, template: str) -> Response:
     if municipality is None or year is None:
         abort(404)
     today = clock.today()
+    years = years_in_force(municipality, today.year)
+    if not request.args.get("year") and years and year not in years:
+        # No agreement this year (Landskrona's of 2016): the newest year that had one, rather
+        # than an empty page for a year the page does not even offer.
+        year = years[0]
     context = {
         "municipality": municipality,
         "year": year,
-        "years": years_in_force(municipality, today.year),
+        "years": years,
         "commitments": overview([municipality], year, today, behind_first=False)[0]["commitments"],
         "status_words": STATUS_WORDS,
         "state_words": STATE_WORDS,
