@@ -593,3 +593,11 @@ def test_a_changed_time_window_in_a_new_import_recounts_its_promises(kusten, api
     assert "changed time window fre_natt: starts" in changes
     assert row_of(tally_rows(api, kusten["coordinator"], 2024), "fredagsnatt")["counted"] == 1
     assert tallies.check() == []
+
+
+@pytest.mark.parametrize(
+    "key", ["a\x00b", "\ud800fotpatrull", "x" * 5000, "arjeplog-fotpatrull\x07"]
+)
+def test_a_promise_key_that_cannot_be_stored_is_invalid_naming_promise(users, api, key):
+    (result,) = api.sync(users["officer"], factories.entry_data(promise=key))
+    assert result["status"] == "invalid" and set(result["errors"]) == {"promise"}

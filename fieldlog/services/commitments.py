@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..inputs import is_municipality_code
+from ..inputs import has_forbidden_characters, is_municipality_code
 from ..models import Commitment, Municipality, Promise, User, commitment_municipality
 from ..rules.in_force import (
     commitment_in_force,
@@ -20,6 +20,7 @@ from ..rules.in_force import (
 )
 from . import scope
 
+KEY_LENGTH = Promise.__table__.c.key.type.length
 _LOADED = (
     selectinload(Commitment.promises).selectinload(Promise.activity_type),
     selectinload(Commitment.promises).selectinload(Promise.targets),
@@ -134,6 +135,8 @@ class PromiseResolver:
         self._municipalities: dict[str, Municipality | None] = {}
 
     def _promise(self, key: str) -> Promise | None:
+        if len(key) > KEY_LENGTH or has_forbidden_characters(key):
+            return None  # no stored key looks like that; not worth (or safe for) a query
         if key not in self._by_key:
             # One statement: the promise with its commitment, municipalities and targets.
             promise = db.session.scalar(
