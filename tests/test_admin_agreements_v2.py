@@ -1,6 +1,8 @@
 """The admin pages edit Version 2's fields: covered municipalities, districts, targets per
 period from a chosen year (rule 5), places and time windows; checked by the import's rules."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -268,3 +270,26 @@ def test_a_bad_time_window_is_refused_naming_the_field(client, auth, users):
 def test_only_admins_keep_time_windows(client, auth, users):
     auth.login("coordinator")
     assert client.get("/admin/time-windows").status_code == 403
+
+
+def test_the_window_list_counts_in_words_and_names_a_whole_day(client, auth, users, evening):
+    """ "1 löfte", not "1 löften"; a window from 00:00 to 00:00 reads "hela dygnet"."""
+    token = csrf_from(client.get("/admin/time-windows/new"))
+    whole = {
+        "csrf_token": token,
+        "code": "helg",
+        "label": "Helger",
+        "label_en": "Weekends",
+        "days": ["sat", "sun"],
+        "starts": "00:00",
+        "ends": "00:00",
+    }
+    assert client.post("/admin/time-windows/new", data=whole).status_code == 302
+    page = client.get("/admin/time-windows").get_data(as_text=True)
+    assert "<code>vardagskvall</code> · 1 löfte<" in page
+    assert "<code>helg</code> · 0 löften<" in page
+    assert "lördag, söndag · hela dygnet ·" in page and "00:00–00:00" not in page
+    assert re.search(
+        r" · \d+ löften · <code>arjeplog-2023-2024</code>",
+        client.get("/admin/").get_data(as_text=True),
+    )
