@@ -156,3 +156,10 @@ def test_no_agreement_in_force_says_so(client, auth, users):
     auth.login("other_officer")
     html = client.get("/").get_data(as_text=True)
     assert "Inget medborgarlöfte gäller i Arboga i dag." in html
+    # Which one ended, and when: Arboga's of 2024 (the page's day is in 2025 or later).
+    assert re.search(
+        r'class="agreement-ended">Det senaste, Medborgarlöfte Arboga 2024, gällde '
+        r"2024-01-01 – 2024-12-31\.<",
+        html,
+    )
+    assert "agreement-coming" not in html

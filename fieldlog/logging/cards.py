@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..labels import activity_name, excerpt
-from ..models import Commitment, Entry, Municipality, Promise, TimeWindow, User
+from ..models import (
+    Commitment,
+    Entry,
+    Municipality,
+    Promise,
+    TimeWindow,
+    User,
+    commitment_municipality,
+)
 from ..rules.periods import CALENDAR_PERS, Period, calendar_year, period_holding
 from ..services import scope, tallies
 from ..services.commitments import agreements_in_force
@@ -49,6 +57,24 @@ def chosen_agreement(
     found = agreements_in_force(municipality, day)
     chosen = next((c for c in found if c.key == key), found[0] if found else None)
     return found, chosen
+
+
+def around_today(
+    municipality: Municipality, day: dt.date
+) -> tuple[Commitment | None, Commitment | None]:
+    """When none is in force on ``day``: the agreement of the municipality that ended last
+    before it, and the next one to begin after it (either may be None)."""
+    covers = select(commitment_municipality.c.commitment_id).where(
+        commitment_municipality.c.municipality_id == municipality.id
+    )
+    mine = select(Commitment).where(Commitment.id.in_(covers))
+    ended = db.session.scalar(
+        mine.where(Commitment.valid_to < day).order_by(Commitment.valid_to.desc()).limit(1)
+    )
+    coming = db.session.scalar(
+        mine.where(Commitment.valid_from > day).order_by(Commitment.valid_from).limit(1)
+    )
+    return ended, coming
 
 
 def agreement_name(commitment: Commitment) -> str:

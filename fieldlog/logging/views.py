@@ -63,6 +63,9 @@ def index():
         session["agreement"] = commitment.key  # back from the form, the same agreement
     user = current_user._get_current_object()
     shown, words_only = cards.promise_cards(commitment, user, today) if commitment else ([], [])
+    ended, coming = (
+        cards.around_today(municipality, today) if municipality and not commitment else (None, None)
+    )
     can_log = current_user.role in LOGGERS
     code = municipality.code if commitment is not None and commitment.joint else None
     precache = [url_for(".entries"), texts_url()]
@@ -79,6 +82,8 @@ def index():
         log_code=code,
         validity=cards.validity_words(commitment) if commitment else "",
         agreement_name=cards.agreement_name,
+        ended=ended,
+        coming=coming,
         can_log=can_log,
         precache=precache,
     )
