@@ -163,3 +163,24 @@ def test_no_agreement_in_force_says_so(client, auth, users):
         html,
     )
     assert "agreement-coming" not in html
+
+
+def test_municipal_staff_count_their_colleagues_not_police_officers(client, auth, users):
+    """The form asks municipal staff "Antal medarbetare"; the review card says "Medarbetare"."""
+    kim = create_user("kommun", "municipal", None, PASSWORD, "Kim Kommun", None, ["2506"])
+    auth.login("kommun")
+    form = client.get("/log/arjeplog-foraldrakvall").get_data(as_text=True)
+    assert '<label for="f-officers">Antal medarbetare</label>' in form
+    assert "Antal poliser" not in form
+    [result] = sync_entries(
+        kim, [entry_data(promise="arjeplog-foraldrakvall", started_at="2026-06-09T18:00")]
+    )
+    assert result.status == "created", result.errors
+    auth.logout()
+    auth.login("officer")
+    assert "Antal poliser" in client.get("/log/arjeplog-fotpatrull").get_data(as_text=True)
+    auth.logout()
+    auth.login("supervisor")
+    queue = client.get("/review").get_data(as_text=True)
+    card = queue[queue.index(f"#{result.entry_id}") :]
+    assert "<dt>Medarbetare</dt>" in card[: card.index("Loggad av")]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import session
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..inputs import whole_number
 from ..labels import outside_window_reason
@@ -46,7 +47,9 @@ def field_labels() -> dict[str, str]:
         "place": _("Plats"),
         "lat": _("Position"),
         "lon": _("Position"),
-        "officers": _("Antal poliser"),
+        "officers": _("Antal medarbetare")
+        if getattr(current_user, "role", None) == "municipal"
+        else _("Antal poliser"),
         "metrics": _("Antal"),
         "notes": _("Anteckningar"),
         "base_version": _("Version"),
