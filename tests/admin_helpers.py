@@ -85,8 +85,10 @@ def stored_form(commitment, token: str) -> dict:
     }
     if commitment.until_superseded:
         data["until_superseded"] = "y"
-    # the form shows the target of the current year, moved into the commitment's years
-    year = min(max(THIS_YEAR, commitment.valid_from.year), commitment.valid_to.year)
+    # the form shows the target of the current year, moved into the years the commitment is
+    # in force (one in force until superseded: up to this year)
+    last = max(commitment.valid_to.year, THIS_YEAR if commitment.until_superseded else 0)
+    year = min(max(THIS_YEAR, commitment.valid_from.year), last)
     for i, p in enumerate(commitment.promises):
         target = p.target_in(year)
         values = {

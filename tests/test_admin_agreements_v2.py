@@ -293,3 +293,39 @@ def test_the_window_list_counts_in_words_and_names_a_whole_day(client, auth, use
         r" · \d+ löften · <code>arjeplog-2023-2024</code>",
         client.get("/admin/").get_data(as_text=True),
     )
+
+
+def test_arjeplogs_patrol_target_raised_from_this_year_leaves_2024_as_it_was(
+    app, client, auth, users
+):
+    """Issue 12's own case: Arjeplog 2023–2024 stays in force until superseded; raising its
+    foot-patrol target from 5 to 12 applies from the current year (2026) by default, and the
+    finished year 2024 keeps "5 av 5"."""
+    api = ApiClient(app, client)
+    officer, supervisor = users["officer"], users["supervisor"]
+    for day in range(1, 6):
+        entry = entry_data(started_at=f"2024-03-0{day}T10:00")
+        (result,) = sync_entries(officer, [entry])
+        record_review(supervisor, result.entry_id, "approve", None)
+    commitment = db.session.scalar(select(Commitment).where(Commitment.key == "arjeplog-2023-2024"))
+    url = f"/admin/commitments/{commitment.id}"
+    auth.login("coordinator")
+    page = client.get(url)
+    row = next(i for i, p in enumerate(commitment.promises) if p.key == "arjeplog-fotpatrull")
+    assert f'name="promises-{row}-target_from" type="number" value="2026"' in page.get_data(
+        as_text=True
+    )
+    data = stored_form(commitment, csrf_from(page)) | {f"promises-{row}-target_count": "12"}
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    def target_and_status(year: int) -> tuple:
+        body = api.get(f"/api/v1/tallies?year={year}&municipality=2506", users["admin"])
+        found = next(r for r in body.get_json()["tallies"] if r["promise"] == "arjeplog-fotpatrull")
+        return found["counted"], found["yearly_target"], found["status"]
+
+    assert target_and_status(2024) == (5, 5, "met")
+    assert target_and_status(2025)[1] == 5
+    assert target_and_status(2026)[1] == 12
+    public = client.get("/public/2506?year=2024").get_data(as_text=True)
+    assert "Målet är minst 12" not in public

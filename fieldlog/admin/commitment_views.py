@@ -95,7 +95,9 @@ def commitment_edit(commitment_id: int):
     """Change a commitment of the caller's area and its promises; the tallies follow at once."""
     commitment = or_404(service.scoped_commitment(current_user, commitment_id))
     if request.method == "GET":
-        year = service.shown_year(commitment.valid_from, commitment.valid_to)
+        year = service.shown_year(
+            commitment.valid_from, commitment.valid_to, commitment.until_superseded
+        )
         form = CommitmentForm(data=form_data(commitment, year))
         form.promises.append_entry()
     else:

@@ -140,19 +140,34 @@ def fill_keys(data: dict, municipality: Municipality | None) -> None:
                 taken.add(candidate)
 
 
-def shown_year(valid_from: dt.date | None, valid_to: dt.date | None) -> int:
+def last_target_year(valid_to: dt.date | None, until_superseded: bool) -> int | None:
+    """The last year a changed target may apply from: the commitment's last year, or, for
+    one that stays in force until superseded, the current year when that is later."""
+    if valid_to is None:
+        return None
+    return max(valid_to.year, clock.today().year) if until_superseded else valid_to.year
+
+
+def shown_year(
+    valid_from: dt.date | None, valid_to: dt.date | None, until_superseded: bool = False
+) -> int:
     """The year whose target the form shows and from which a change applies by default:
-    the current year, moved into the commitment's years."""
+    the current year (rule 5), moved into the years the commitment is in force."""
     year = clock.today().year
     if valid_from is not None:
         year = max(year, valid_from.year)
-    if valid_to is not None and valid_from is not None and valid_to >= valid_from:
-        year = min(year, valid_to.year)
+    last = last_target_year(valid_to, until_superseded)
+    if last is not None and valid_from is not None and valid_to >= valid_from:
+        year = min(year, last)
     return year
 
 
 def target_change(
-    row: dict, promise: Promise | None, start: dt.date | None, end: dt.date | None
+    row: dict,
+    promise: Promise | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    until_superseded: bool = False,
 ) -> int | None:
     """The year a row's target applies from when it changes the stored one, else None.
 
@@ -163,7 +178,7 @@ def target_change(
     if promise is None:
         year = year or (start.year if start else None)
     else:
-        year = year or shown_year(start, end)
+        year = year or shown_year(start, end, until_superseded)
     if year is None:
         return None
     if start is not None:
@@ -180,9 +195,11 @@ def _wanted(row: dict) -> tuple[int, str, bool] | None:
     return count, row.get("target_per") or "year", bool(row.get("each_place"))
 
 
-def _file_target(row: dict, changed_from: int | None, start: dt.date | None):
+def _file_target(row: dict, changed_from: int | None, start: dt.date | None, end: dt.date | None):
     """A row's target as a version 2 file states it. A change from a later year than the
-    first is stated as a list, so that the import's ``from_year`` rule judges that year."""
+    first is stated as a list, so that the import's rules judge it; a year after the last
+    (allowed while a commitment stays in force until superseded, ``_target_years``) is
+    stated as the last."""
     count = row.get("target_count")
     if count is None:
         return None
@@ -191,6 +208,8 @@ def _file_target(row: dict, changed_from: int | None, start: dt.date | None):
         target["each_place"] = True
     if changed_from is None or start is None or changed_from <= start.year:
         return target
+    if end is not None and changed_from > end.year:
+        return target  # the year itself is judged by _target_years
     return [{**target, "from_year": start.year}, {**target, "from_year": changed_from}]
 
 
@@ -208,8 +227,9 @@ def file_shape(data: dict) -> dict:
         if p.get("places"):
             item["places"] = list(p["places"])
         stored = _promise_by_key(p["key"]) if p.get("key") else None
-        changed = target_change(p, stored, start, data.get("valid_to"))
-        target = _file_target(p, changed, start)
+        until = bool(data.get("until_superseded"))
+        changed = target_change(p, stored, start, data.get("valid_to"), until)
+        target = _file_target(p, changed, start, data.get("valid_to"))
         if target is not None:
             item["target"] = target
         promises.append(item)
@@ -284,14 +304,17 @@ def _entries_elsewhere(editing: Commitment, municipalities: list[Municipality]) 
 
 
 def _target_years(data: dict) -> list[Problem]:
-    """A removed target from a year after the commitment's last: the import's from_year rule
-    (a file cannot state "no target from Y", so the form checks that year itself)."""
+    """A changed target from a year after the last it may apply from (``last_target_year``):
+    the import's from_year rule, judged here (a file cannot state "no target from Y", nor a
+    year after valid_to's for a commitment in force until superseded)."""
     end = data.get("valid_to")
+    until = bool(data.get("until_superseded"))
+    last = last_target_year(end, until)
     problems = []
     for row, p in enumerate(data["promises"]):
         stored = _promise_by_key(p["key"]) if p.get("key") else None
-        year = target_change(p, stored, data.get("valid_from"), end)
-        if p.get("target_count") is None and year and end and year > end.year:
+        year = target_change(p, stored, data.get("valid_from"), end, until)
+        if year and last is not None and year > last:
             problem = FileProblem("from_year", "target.from_year", promise_index=row)
             problems += from_import([problem], FORM_FIELDS)
     return problems
@@ -404,7 +427,9 @@ def _save_promises(commitment: Commitment, rows: list[dict]) -> set[int]:
         promise.places = list(row.get("places") or [])
         activity = activities.get(row.get("activity") or "")
         promise.activity_type = activity
-        year = target_change(row, stored, commitment.valid_from, commitment.valid_to)
+        year = target_change(
+            row, stored, commitment.valid_from, commitment.valid_to, commitment.until_superseded
+        )
         if year is not None:
             count = row.get("target_count")
             per = row.get("target_per") or "year"
