@@ -262,8 +262,8 @@ def test_a_bad_time_window_is_refused_naming_the_field(client, auth, users):
     page = response.get_data(as_text=True)
     assert "Kod: är reserverad för obekväm tid." in page
     assert "Namn på svenska: måste fyllas i." in page
-    assert "Dagar: måste vara minst en av veckodagarna." in page
-    assert "Från klockan: måste vara en tid TT:MM." in page
+    assert "Dagar: måste vara en eller flera av mon, tue, wed, thu, fri, sat, sun." in page
+    assert "Från klockan: måste vara en tid TT:MM (midnatt är 00:00)." in page
     assert db.session.scalar(select(func.count(TimeWindow.id))) == 0
 
 

@@ -99,9 +99,9 @@ RULES = {
     "reserved": ("is reserved for the built-in obekvam_tid", _l("är reserverad för obekväm tid.")),
     "days": (
         "must be a non-empty subset of " + " ".join(DAY_NAMES),
-        _l("måste vara minst en av veckodagarna."),
+        _l("måste vara en eller flera av mon, tue, wed, thu, fri, sat, sun."),
     ),
-    "clock": ("must be a time HH:MM", _l("måste vara en tid TT:MM.")),
+    "clock": ("must be a time HH:MM", _l("måste vara en tid TT:MM (midnatt är 00:00).")),
     "one_area": (
         "must list known municipality codes of one police area",
         _l("måste vara kända kommuner i ett och samma polisområde."),
@@ -361,12 +361,14 @@ def _time_windows(check: _Checker, items: list) -> set[str]:
             or not days
             or not all(isinstance(d, str) and d in DAY_NAMES for d in days)
         ):
-            check.add("days", "days", **where)
+            wrong = [d for d in days if d not in DAY_NAMES] if isinstance(days, list) else []
+            detail = "not " + ", ".join(map(str, wrong)) if wrong else ""
+            check.add("days", "days", detail=detail, **where)
         for name in ("from", "to"):
             try:
                 WindowRule.from_names(["mon"], w.get(name), "00:00")
             except (ValueError, TypeError):
-                check.add("clock", name, **where)
+                check.add("clock", name, detail="midnight is 00:00", **where)
         if not isinstance(w.get("holidays", False), bool):
             check.add("bool", "holidays", **where)
     return codes
