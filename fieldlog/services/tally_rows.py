@@ -68,6 +68,7 @@ class _Judge:
         self.span, self.asked, self.in_force = span, asked, in_force
         self.commitment = commitment
         self._due: list[Period] | None = None
+        self._starts: dict[dt.date, dt.date] | None = None
 
     def due(self) -> list[Period]:
         """The target's due periods of the year (or of the asked period), found once."""
@@ -117,11 +118,22 @@ class _Judge:
                 None,
                 None,
             )
-        met = [
-            sum(daily[p.start + dt.timedelta(days=i)] for i in range(p.days)) >= t.count
-            for p in self.due()
-        ]
+        totals = self.totals(daily)
+        met = [totals.get(p.start, 0) >= t.count for p in self.due()]
         return periodic_status(met, self.over()), len(met), sum(met)
+
+    def totals(self, daily: dict[dt.date, int]) -> dict[dt.date, int]:
+        """The counts of ``daily`` summed per due period, keyed by the period's first day."""
+        if self._starts is None:
+            self._starts = {
+                p.start + dt.timedelta(days=i): p.start for p in self.due() for i in range(p.days)
+            }
+        found: dict[dt.date, int] = {}
+        for day, n in daily.items():
+            start = self._starts.get(day)
+            if start is not None:
+                found[start] = found.get(start, 0) + n
+        return found
 
     def current_period(self, daily: Counter) -> dict | None:
         """The period holding today, while the year runs and the agreement is in force."""
@@ -291,12 +303,10 @@ def _periods_met_everywhere(judge: _Judge, p: Promise, daily: dict) -> int | Non
     t = judge.target
     if t is None or t.per not in CALENDAR_PERS:
         return None
-    met = 0
-    for period in judge.due():
-        days = [period.start + dt.timedelta(days=i) for i in range(period.days)]
-        if all(sum(daily[(p.id, name)][d] for d in days) >= t.count for name in p.places):
-            met += 1
-    return met
+    totals = [judge.totals(daily[(p.id, name)]) for name in p.places]
+    return sum(
+        all(found.get(period.start, 0) >= t.count for found in totals) for period in judge.due()
+    )
 
 
 def _current_each(judge: _Judge, p: Promise, daily: dict) -> dict | None:
