@@ -66,6 +66,22 @@ def target(t: dict | None, html: bool = False) -> str:
     return Markup(words) if html else words
 
 
+def count_in_period(per: str, n: int, goal: int) -> str:
+    """A phone card's count against the target in the period holding today: "3 av 5 i år",
+    "1 av 2 den här veckan", "4 av 6 under löftets tid"."""
+    if per == "week":
+        return _("%(n)d av %(target)d den här veckan", n=n, target=goal)
+    if per == "month":
+        return _("%(n)d av %(target)d den här månaden", n=n, target=goal)
+    if per == "quarter":
+        return _("%(n)d av %(target)d det här kvartalet", n=n, target=goal)
+    if per == "tertial":
+        return _("%(n)d av %(target)d det här tertialet", n=n, target=goal)
+    if per == "period":
+        return _("%(n)d av %(target)d under löftets tid", n=n, target=goal)
+    return _("%(n)d av %(target)d i år", n=n, target=goal)
+
+
 def periods_met(row: dict) -> str | None:
     """How many of the ended periods met the target: "38 av 40 veckor uppfyllda"; None
     when the target has no such periods or none has ended yet."""

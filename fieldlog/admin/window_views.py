@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import TimeWindow
 from ..services import admin_time_windows as service
 from ..services.admin_problems import ProblemsError
+from ..services.time_rules import usage_counts
 from .forms import DAY_WORDS, TimeWindowForm
 from .helpers import attach, or_404
 from .views import bp
@@ -22,7 +23,8 @@ from .views import bp
 def time_windows():
     """Every time window, with how many promises count in it."""
     windows = service.all_windows()
-    used = {w.code: len(service.users_of(w.code)) for w in windows}
+    counts = usage_counts()
+    used = {w.code: counts.get(w.code, 0) for w in windows}
     return render_template(
         "admin/time_windows.html", windows=windows, used=used, day_words=DAY_WORDS
     )

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import target_words
 from ..extensions import db
 from ..labels import activity_name, excerpt
 from ..models import (
@@ -129,16 +130,6 @@ def usage(user: User, promise_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-PERIOD_WORDS = {
-    "year": lambda n, t: _("%(n)d av %(target)d i år", n=n, target=t),
-    "week": lambda n, t: _("%(n)d av %(target)d den här veckan", n=n, target=t),
-    "month": lambda n, t: _("%(n)d av %(target)d den här månaden", n=n, target=t),
-    "quarter": lambda n, t: _("%(n)d av %(target)d det här kvartalet", n=n, target=t),
-    "tertial": lambda n, t: _("%(n)d av %(target)d den här tertialen", n=n, target=t),
-    "period": lambda n, t: _("%(n)d av %(target)d under löftets tid", n=n, target=t),
-}
-
-
 def _span(promise: Promise, per: str | None, today: dt.date) -> Period:
     if per in CALENDAR_PERS:
         return period_holding(per, today)
@@ -148,33 +139,46 @@ def _span(promise: Promise, per: str | None, today: dt.date) -> Period:
     return calendar_year(today.year)
 
 
-def _counted(promise: Promise, span: Period, each_place: bool) -> tuple[int, int]:
-    """Counted and pending entries of a promise in a span, all municipalities together
-    (a joint agreement counts jointly); with ``each_place``, the least-served place's count."""
-    rows = tallies.sums([promise.id], span.start, span.end, entries_only=True)
+def _counted(
+    promise: Promise, rows: dict[tuple, dict[str, int]], each_place: bool
+) -> tuple[int, int]:
+    """Counted and pending entries of a promise from its span's summed tally ``rows``, all
+    municipalities together (a joint agreement counts jointly); with ``each_place``, the
+    least-served place's count."""
     counted: Counter = Counter()
     pending = 0
-    for (_pid, _mid, place, _measure), n in rows.items():
-        counted[place] += n["counted"]
-        pending += n["pending"]
+    for (pid, _mid, place, _measure), n in rows.items():
+        if pid == promise.id:
+            counted[place] += n["counted"]
+            pending += n["pending"]
     if each_place and promise.places:
         return min(counted.get(p, 0) for p in promise.places), pending
     return sum(counted.values()), pending
 
 
-def progress_words(promise: Promise, today: dt.date) -> tuple[str, int]:
-    """The card's count line ("3 av 5 i år", "1 av 2 den här veckan") and pending entries."""
-    target = promise.target_in(today.year)
-    per = target.per if target else None
-    each_place = bool(target and target.each_place)
-    counted, pending = _counted(promise, _span(promise, per, today), each_place)
-    if target is None:
-        return _("%(n)d i år", n=counted), pending
-    words = PERIOD_WORDS.get(per, PERIOD_WORDS["year"])(counted, target.count)
-    if target.each_place and promise.places:
-        words = _("%(words)s på varje plats", words=words)
-    # The pending count beside it covers the same period as the count.
-    return words, pending
+def progress_words(promises: list[Promise], today: dt.date) -> dict[int, tuple[str, int]]:
+    """Each card's count line ("3 av 5 i år", "1 av 2 den här veckan") and pending entries,
+    by promise id; the tallies read once per distinct period of the promises' targets."""
+    targets = {p.id: p.target_in(today.year) for p in promises}
+    spans = {p.id: _span(p, targets[p.id].per if targets[p.id] else None, today) for p in promises}
+    rows: dict[Period, dict] = {}
+    for span in set(spans.values()):
+        ids = [pid for pid, s in spans.items() if s == span]
+        rows[span] = tallies.sums(ids, span.start, span.end, entries_only=True)
+    found = {}
+    for p in promises:
+        target = targets[p.id]
+        each_place = bool(target and target.each_place)
+        counted, pending = _counted(p, rows[spans[p.id]], each_place)
+        if target is None:
+            found[p.id] = (_("%(n)d i år", n=counted), pending)
+            continue
+        words = target_words.count_in_period(target.per, counted, target.count)
+        if each_place and p.places:
+            words = _("%(words)s på varje plats", words=words)
+        # The pending count beside it covers the same period as the count.
+        found[p.id] = (words, pending)
+    return found
 
 
 def hints(promise: Promise, windows: dict[str, str]) -> list[str]:
@@ -206,8 +210,9 @@ def promise_cards(commitment: Commitment, user: User, today: dt.date) -> tuple[l
         w.code: (w.label_en if english and w.label_en else w.label)
         for w in db.session.scalars(select(TimeWindow))
     }
+    progress = progress_words(countable, today)
     cards = []
     for p in countable:
-        words, pending = progress_words(p, today)
+        words, pending = progress[p.id]
         cards.append(Card(p, titles[p.id], words, pending, hints(p, windows)))
     return cards, words_only

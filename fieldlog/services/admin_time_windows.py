@@ -14,6 +14,7 @@ from ..models import Promise, TimeWindow, User
 from . import audit, tallies
 from .admin_problems import Problem, ProblemsError, from_import
 from .import_rules import validate_document
+from .time_rules import promises_using
 
 # The import's field names (``from``, ``to``) as the form and the table name them.
 FORM_FIELDS = {"from": "starts", "to": "ends"}
@@ -39,7 +40,7 @@ def snapshot(w: TimeWindow) -> dict[str, Any]:
 
 def users_of(code: str) -> list[Promise]:
     """The promises that count in the window ``code``."""
-    return list(db.session.scalars(select(Promise).where(Promise.time_rule == code)))
+    return promises_using([code])
 
 
 def save(actor: User, data: dict, window_id: int | None = None) -> tuple[TimeWindow, int]:

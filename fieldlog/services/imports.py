@@ -23,6 +23,7 @@ from ..models import (
 )
 from . import audit, tallies
 from .import_rules import FileProblem, as_date, file_municipalities, file_targets, validate_document
+from .time_rules import promises_using
 
 
 class CommitmentFileError(Exception):
@@ -167,18 +168,13 @@ def plan_and_apply(doc: dict, *, apply: bool) -> list[str]:
                     after={"commitment": c["key"]},
                 )
             _set(pobj, pvalues, changes, f"changed promise {p['key']}")
-            if before != (pobj.time_rule, list(pobj.places or [])) or (
-                pobj.time_rule in changed_windows
-            ):
+            if before != (pobj.time_rule, list(pobj.places or [])):
                 recount.add(pobj.id)
     db.session.flush()
     if not apply:
         db.session.rollback()
         return changes
-    if changed_windows:
-        recount.update(
-            db.session.scalars(select(Promise.id).where(Promise.time_rule.in_(changed_windows)))
-        )
+    recount.update(p.id for p in promises_using(changed_windows))
     if recount:
         tallies.rebuild(recount)
     if changes:
@@ -211,8 +207,7 @@ def _import_time_windows(items: list[dict], changes: list[str]) -> set[str]:
             changed.add(w["code"])
     if changed:
         db.session.flush()
-        for p in db.session.scalars(select(Promise).where(Promise.time_rule.in_(changed))):
-            changes.append(f"recounted promise {p.key}")
+        changes.extend(f"recounted promise {p.key}" for p in promises_using(changed))
     return changed
 
 

@@ -271,24 +271,19 @@ def sums(
     start: dt.date,
     end: dt.date,
     *,
-    by_day: bool = False,
     entries_only: bool = False,
 ) -> dict[tuple, dict[str, int]]:
     """Summed tally rows of some promises over the local days ``start``..``end``.
 
-    Keyed by (promise_id, municipality_id, place, measure), with the day first
-    when ``by_day``; ``entries_only`` leaves out the metrics' sums. Whole
-    calendar years are read from their year rows, anything else from day rows.
+    Keyed by (promise_id, municipality_id, place, measure); ``entries_only``
+    leaves out the metrics' sums. Whole calendar years are read from their year
+    rows, anything else from day rows.
     """
     ids = list(promise_ids)
     if not ids:
         return {}
     keys = [Tally.promise_id, Tally.municipality_id, Tally.place, Tally.measure]
-    if by_day:
-        keys.insert(0, Tally.day)
-    whole_years = (
-        not by_day and (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31)
-    )
+    whole_years = (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31)
     span = Tally.span == (YEAR if whole_years else DAY)
     stmt = (
         select(*keys, *(func.sum(getattr(Tally, c)).label(c) for c in COLUMNS))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import TimeWindow
+from ..models import Promise, TimeWindow
 from ..rules.counting import OBEKVAM_TID
 from ..rules.windows import TimeWindow as WindowRule
 
@@ -30,3 +30,15 @@ def time_rule(code: str | None) -> str | WindowRule | None:
 def rule_codes() -> set[str]:
     """Every code a promise's ``time_rule`` may name."""
     return {OBEKVAM_TID, *db.session.scalars(select(TimeWindow.code))}
+
+
+def promises_using(codes: set[str] | list[str]) -> list[Promise]:
+    """The promises counted in any of the time windows ``codes`` (those a changed window
+    recounts)."""
+    return list(db.session.scalars(select(Promise).where(Promise.time_rule.in_(list(codes)))))
+
+
+def usage_counts() -> dict[str, int]:
+    """Time rule code → how many promises count in it (one query)."""
+    stmt = select(Promise.time_rule, func.count()).group_by(Promise.time_rule)
+    return {code: n for code, n in db.session.execute(stmt) if code is not None}
