@@ -601,3 +601,30 @@ def test_a_changed_time_window_in_a_new_import_recounts_its_promises(kusten, api
 def test_a_promise_key_that_cannot_be_stored_is_invalid_naming_promise(users, api, key):
     (result,) = api.sync(users["officer"], factories.entry_data(promise=key))
     assert result["status"] == "invalid" and set(result["errors"]) == {"promise"}
+
+
+def test_retention_keeps_a_place_from_the_promises_list_and_the_counts_per_place(kusten, api):
+    from fieldlog.services.retention import remove_personal_data
+
+    load(
+        commitment(
+            "norrby", ["9901"], "2024-01-01", "2024-12-31",
+            promise("vandring", "trygghetsvandring", places=["Norrby", "Åsen"]),
+            promise("patrull"),
+        )
+    )  # fmt: skip
+    api.sync(
+        kusten["officer"],
+        entry("vandring", "2024-04-02T18:00", place="Åsen", notes="Med Anna från kommunen"),
+        entry("patrull", "2024-04-03T18:00", place="Storgatan 3"),
+    )
+    approve_all(api, kusten["supervisor"])
+    assert remove_personal_data(dt.date(2025, 1, 1)) == 2
+    db.session.expire_all()
+    kept = {
+        e.promise.key: (e.place, e.notes, e.author_id) for e in db.session.scalars(select(Entry))
+    }
+    assert kept == {"vandring": ("Åsen", None, None), "patrull": (None, None, None)}
+    assert tallies.check() == []
+    rows = rows_on(2024, dt.date(2025, 1, 10), codes=("9901",))
+    assert row_of(rows, "vandring")["places"][1] == {"name": "Åsen", "counted": 1, "met": None}

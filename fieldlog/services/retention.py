@@ -16,12 +16,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import String, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, not_, or_, select, update
 
 from ..database import begin_write
 from ..extensions import db
 from ..models import Entry, Municipality, Promise, commitment_municipality, utcnow
-from . import audit
+from . import audit, tallies
 from .validation import content_hash
 
 PERSONAL = ("author_id", "reviewer_id", "place", "lat", "lon", "notes", "review_comment")
@@ -47,7 +47,7 @@ def remove_personal_data(before: dt.date, batch: int = 2000) -> int:
     """
     zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
     limit = dt.datetime.combine(before, dt.time(), zone)
-    free_place = and_(Entry.place.is_not(None), cast(Promise.places, String) == "[]")
+    free_place = and_(Entry.place.is_not(None), not_(tallies.lists_places()))
     personal = or_(
         *(getattr(Entry, name).is_not(None) for name in PERSONAL if name != "place"), free_place
     )

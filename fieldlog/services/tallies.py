@@ -81,6 +81,11 @@ def not_counted_clause() -> ColumnElement[bool]:
     return and_(Entry.status == "approved", not_(Entry.in_window))
 
 
+def lists_places() -> ColumnElement[bool]:
+    """SQL: the promise (joined) has a places list, so its entries are kept by place."""
+    return cast(Promise.places, String) != "[]"
+
+
 def place_key(places: list[str] | None, place: str | None) -> str:
     """The place a tally row is kept for: the entry's place when its promise lists places."""
     return (place or "") if places else ""
@@ -167,7 +172,7 @@ def recount(promise_ids: Iterable[int] | None = None) -> dict[Key, dict[str, int
     municipality, kept place, status, window, metrics); each group then adds its
     contribution (rules.counting through ``contribution``) as many times as it has entries.
     """
-    listed = cast(Promise.places, String) != "[]"
+    listed = lists_places()
     kept_place = case((listed, func.coalesce(Entry.place, "")), else_="")
     metrics = cast(Entry.metrics, String)
     keys = (
