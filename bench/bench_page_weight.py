@@ -78,8 +78,8 @@ def measure(client) -> dict[str, list]:
     shell = re.search(r"SHELL_URLS = \[([^\]]+)\]", sw).group(1)
     for url in re.findall(r'"([^"]+)"', shell):
         fetch.add("precache", url)
-    listed = re.search(r'data-precache="([^"]+)"', html).group(1)
-    for url in json.loads(listed.replace("&#34;", '"').replace("&quot;", '"')):
+    listed = re.search(r"data-precache='([^']+)'", html).group(1)
+    for url in json.loads(listed):
         fetch.add("precache", url)
     return fetch.rows
 

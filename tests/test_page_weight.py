@@ -41,7 +41,7 @@ def test_each_page_loads_only_its_own_stylesheets(client, auth, users):
 def test_the_offline_shell_and_precache_list_what_the_pages_need(client, auth, users):
     auth.login("officer")
     page = client.get("/").get_data(as_text=True)
-    listed = re.search(r'data-precache="([^"]+)"', page).group(1).replace("&#34;", '"')
+    listed = re.search(r"data-precache='([^']+)'", page).group(1)
     precache = json.loads(listed)
     assert "/entries" in precache and "/log/arjeplog-fotpatrull" in precache
     assert any(u.startswith("/texts/sv.js?v=") for u in precache)
@@ -51,3 +51,11 @@ def test_the_offline_shell_and_precache_list_what_the_pages_need(client, auth, u
     assert {"/static/css/logform.css", "/static/css/entries.css"} <= set(shell)
     for url in shell:
         assert (ROOT / url.removeprefix("/")).is_file(), url
+
+
+def test_a_form_without_a_time_rule_carries_no_holidays(client, auth, users):
+    auth.login("officer")
+    form = client.get("/log/arjeplog-fotpatrull").get_data(as_text=True)
+    assert 'data-time-rule="" data-holidays=""' in form
+    evening = client.get("/log/arjeplog-trafikinsats-obekvam").get_data(as_text=True)
+    assert re.search(r'data-holidays="\d{4}-\d\d-\d\d(,\d{4}-\d\d-\d\d)+"', evening)
