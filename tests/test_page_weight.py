@@ -53,6 +53,19 @@ def test_the_offline_shell_and_precache_list_what_the_pages_need(client, auth, u
         assert (ROOT / url.removeprefix("/")).is_file(), url
 
 
+def test_installing_waits_for_the_outbox_which_knows_what_to_link(client, auth, users):
+    auth.login("officer")
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="manifest"' not in page and 'rel="apple-touch-icon"' not in page
+    manifest = re.search(r'data-manifest="([^"]+)"', page).group(1)
+    icon = re.search(r'data-icon="([^"]+)"', page).group(1)
+    with client.get(manifest) as response:
+        assert response.status_code == 200
+        assert icon in {i["src"] for i in response.get_json(force=True)["icons"]}
+    with client.get(icon) as response:
+        assert response.status_code == 200 and response.mimetype == "image/png"
+
+
 def test_a_form_without_a_time_rule_carries_no_holidays(client, auth, users):
     auth.login("officer")
     form = client.get("/log/arjeplog-fotpatrull").get_data(as_text=True)

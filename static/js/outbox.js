@@ -263,6 +263,17 @@
     });
   }
 
+  /* Installing can wait until the page works offline: only then the manifest and the home-screen
+     icon, which the browser fetches (with the manifest's icons) to offer it. */
+  function installable() {
+    [["manifest", app.dataset.manifest], ["apple-touch-icon", app.dataset.icon]].forEach(function (l) {
+      var link = document.createElement("link");
+      link.rel = l[0];
+      link.href = l[1];
+      document.head.appendChild(link);
+    });
+  }
+
   function start() {
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
     var ready = Promise.resolve();
@@ -270,7 +281,8 @@
       ready = navigator.serviceWorker.register(app.dataset.sw, { scope: "/" })
         .then(function () { return navigator.serviceWorker.ready; });
     }
-    ready.then(precache).then(function () { app.dataset.offlineReady = "1"; }, function () {});
+    ready.then(precache).then(function () { app.dataset.offlineReady = "1"; }, function () {})
+      .then(installable);
     render().then(flush);
   }
 

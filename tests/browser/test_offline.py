@@ -33,6 +33,9 @@ def test_entries_logged_offline_are_sent_once_when_back_online(phone, users):
     count = page.locator(FOTPATRULL).locator(".promise-count")
     expect(count).to_have_text(re.compile(r"^\s*0 av 5 i år"))
     expect(page.locator("#fieldlog-app[data-offline-ready]")).to_have_count(1)
+    # Only a page that works offline offers installing: then the outbox links the manifest.
+    expect(page.locator('head link[rel="manifest"]')).to_have_count(1)
+    expect(page.locator('head link[rel="apple-touch-icon"]')).to_have_count(1)
     status = page.locator("#outbox-status")
 
     # Chromium's offline emulation has let a request through now and then (one run in several,
