@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from . import clock
 from .database import begin_write
@@ -333,20 +332,13 @@ def with_rejections(sampler: Sampler, planned: list[Planned]) -> list[Planned]:
 def make_sample_entries(seed: int = 2506) -> int:
     """Store the demo's entries with their reviews and audit events; how many."""
     sampler = Sampler(seed)
-    commitments = list(
-        db.session.scalars(
-            select(Commitment)
-            .options(
-                selectinload(Commitment.promises).selectinload(Promise.activity_type),
-                selectinload(Commitment.promises).selectinload(Promise.targets),
-                selectinload(Commitment.municipalities).selectinload(Municipality.police_area),
-            )
-            .order_by(Commitment.id)
-        )
+    # The catalogue's commitments, with everything they are asked for loaded.
+    naming = commitments_naming(list(db.session.scalars(select(Municipality.id))))
+    commitments = sorted(
+        {c.id: c for cs in naming.values() for c in cs}.values(), key=lambda c: c.id
     )
     if not commitments or "gruppchef" not in sampler.users:
         return 0
-    naming = commitments_naming(list(db.session.scalars(select(Municipality.id))))
     planned = [p for c in commitments for p in sampler.plan(c, naming)]
     planned = with_rejections(sampler, planned)
     rows, events = [], []

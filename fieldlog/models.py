@@ -216,6 +216,17 @@ class PromiseTarget(db.Model):
     each_place: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# One row: a random text set anew by triggers whenever a row of an agreement's tables
+# changes (migration 0007), so that a process knows when its snapshot of them is old
+# (services/catalogue.py). NULL, or no row, until the first change.
+catalogue_stamp = Table(
+    "catalogue_stamp",
+    db.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("stamp", String(40)),
+)
+
+
 # The municipalities a municipal user works for (CONTRACT.md, "Roles").
 user_municipality = Table(
     "user_municipality",

@@ -10,13 +10,15 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import ApiToken, User
+from ..services import catalogue
 
 # The user's police area comes with the user, in the same statement: nearly every page and
 # API answer names it or scopes by it.
 WITH_AREA = joinedload(User.police_area)
-# Built once: only the token's hash changes from one request to the next.
+# Built once: only the token's hash changes from one request to the next. The catalogue's
+# stamp comes along in the same statement (services/catalogue.py).
 USER_OF_TOKEN = (
-    select(User)
+    select(User, catalogue.STAMP)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -41,7 +43,13 @@ def register(login_manager: LoginManager) -> None:
             user_id, epoch = (int(x) for x in identity.split(":"))
         except ValueError:
             return None
-        user = db.session.get(User, user_id, options=[WITH_AREA])
+        found = db.session.execute(
+            select(User, catalogue.STAMP).where(User.id == user_id).options(WITH_AREA)
+        ).first()
+        if found is None:
+            return None
+        user, stamp = found
+        catalogue.note_stamp(stamp)
         if user is None or not user.active or user.session_epoch != epoch:
             return None
         return user
@@ -58,8 +66,14 @@ def register(login_manager: LoginManager) -> None:
 
 
 def user_for_token(secret: str) -> User | None:
-    """The active user a live bearer token belongs to, with their area: one indexed lookup."""
-    return db.session.scalar(USER_OF_TOKEN, {"token_hash": ApiToken.hash(secret)})
+    """The active user a live bearer token belongs to, with their area: one indexed lookup
+    (which also notes the catalogue's stamp)."""
+    found = db.session.execute(USER_OF_TOKEN, {"token_hash": ApiToken.hash(secret)}).first()
+    if found is None:
+        return None
+    user, stamp = found
+    catalogue.note_stamp(stamp)
+    return user
 
 
 def via_token() -> bool:

@@ -7,25 +7,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..inputs import has_forbidden_characters, is_municipality_code
-from ..models import Commitment, Municipality, Promise, User, commitment_municipality
+from ..inputs import is_municipality_code
+from ..models import Commitment, Municipality, Promise, User
+from ..rules.counting import OBEKVAM_TID
 from ..rules.in_force import (
     commitment_in_force,
     in_force_in_slots,
     in_force_in_slots_during_year,
     slot_of,
 )
-from . import scope
-
-KEY_LENGTH = Promise.__table__.c.key.type.length
-_LOADED = (
-    selectinload(Commitment.promises).selectinload(Promise.activity_type),
-    selectinload(Commitment.promises).selectinload(Promise.targets),
-    selectinload(Commitment.municipalities),
-)
+from . import catalogue, scope
 
 
 def municipality_by_code(code: str) -> Municipality | None:
@@ -36,26 +29,11 @@ def municipality_by_code(code: str) -> Municipality | None:
 
 
 def commitments_naming(municipality_ids: list[int]) -> dict[int, list[Commitment]]:
-    """Municipality id → every commitment covering it (joint ones included), in one query
-    with their promises, targets and municipalities loaded."""
-    loaded = db.session.scalars(
-        select(Commitment)
-        .where(
-            Commitment.id.in_(
-                select(commitment_municipality.c.commitment_id).where(
-                    commitment_municipality.c.municipality_id.in_(municipality_ids)
-                )
-            )
-        )
-        .options(*_LOADED)
-        .order_by(Commitment.valid_from, Commitment.id)
-    ).all()
-    found: dict[int, list[Commitment]] = {mid: [] for mid in municipality_ids}
-    for c in loaded:
-        for m in c.municipalities:
-            if m.id in found:
-                found[m.id].append(c)
-    return found
+    """Municipality id → every commitment covering it (joint ones included), oldest first,
+    with their promises, targets and municipalities, from the process's catalogue (read-only
+    objects: compare them by id)."""
+    held = catalogue.current()
+    return {mid: list(held.covering(mid)) for mid in municipality_ids}
 
 
 def agreements_in_force(municipality: Municipality, day: dt.date) -> list[Commitment]:
@@ -100,7 +78,8 @@ class InForce:
     def in_municipality(self, municipality_id: int, day: dt.date) -> bool:
         """In force in that municipality's slot on ``day``."""
         slot = self.slots.get(municipality_id)
-        return slot is not None and commitment_in_force(slot, day) is self.commitment
+        found = commitment_in_force(slot, day) if slot is not None else None
+        return found is not None and found.id == self.commitment.id
 
     def __call__(self, day: dt.date) -> bool:
         if day not in self._days:
@@ -122,63 +101,26 @@ class Resolved:
 class PromiseResolver:
     """Resolves the promise and municipality of an entry among those ``user`` may log.
 
-    Looks promises up by key, or by municipality and activity, with indexed
-    queries; what one request has looked up is kept for the rest of it.
+    Looks promises up by key, or by municipality and activity, in the process's
+    catalogue (services/catalogue.py), taken once when the resolver is made: no
+    statement per entry.
     """
 
     def __init__(self, user: User) -> None:
         self.user = user
-        self._naming: dict[int, list[Commitment]] = {}
-        self._slots: dict[int, list[Commitment]] = {}
-        self._rules: dict[str | None, object] = {}
-        self._by_key: dict[str, Promise | None] = {}
-        self._municipalities: dict[str, Municipality | None] = {}
+        self.catalogue = catalogue.current()
 
     def _promise(self, key: str) -> Promise | None:
-        if len(key) > KEY_LENGTH or has_forbidden_characters(key):
-            return None  # no stored key looks like that; not worth (or safe for) a query
-        if key not in self._by_key:
-            # One statement: the promise with its commitment, municipalities and targets.
-            promise = db.session.scalar(
-                select(Promise)
-                .where(Promise.key == key)
-                .options(
-                    joinedload(Promise.commitment).joinedload(Commitment.municipalities),
-                    joinedload(Promise.activity_type),
-                    joinedload(Promise.targets),
-                )
-            )
-            self._by_key[key] = promise
-        return self._by_key[key]
+        return self.catalogue.promises.get(key)
 
     def _municipality(self, code: str) -> Municipality | None:
-        if code not in self._municipalities:
-            found = municipality_by_code(code)
-            if found is not None and not scope.may_see_municipality(self.user, found):
-                found = None
-            self._municipalities[code] = found
-        return self._municipalities[code]
+        found = self.catalogue.municipalities.get(code)
+        if found is not None and not scope.may_see_municipality(self.user, found):
+            return None
+        return found
 
-    def _commitments_of(self, municipality: Municipality, promises: bool = True) -> list:
-        """The commitments covering ``municipality``; without their promises (one statement)
-        when only the slots are wanted."""
-        if municipality.id in self._naming:
-            return self._naming[municipality.id]
-        if promises:
-            self._naming.update(commitments_naming([municipality.id]))
-            return self._naming[municipality.id]
-        if municipality.id not in self._slots:
-            covering = select(commitment_municipality.c.commitment_id).where(
-                commitment_municipality.c.municipality_id == municipality.id
-            )
-            self._slots[municipality.id] = list(
-                db.session.scalars(
-                    select(Commitment)
-                    .where(Commitment.id.in_(covering))
-                    .options(joinedload(Commitment.municipalities))
-                ).unique()
-            )
-        return self._slots[municipality.id]
+    def _commitments_of(self, municipality: Municipality) -> list[Commitment]:
+        return self.catalogue.covering(municipality.id)
 
     def known_key(self, key: str) -> bool:
         """Whether a promise with ``key`` exists where the user may see it."""
@@ -202,11 +144,11 @@ class PromiseResolver:
             municipality = self._municipality(code)
             if municipality is None:
                 return Resolved(reason="unknown_municipality", field="municipality")
-            if municipality not in commitment.municipalities:
+            if municipality.id not in {m.id for m in commitment.municipalities}:
                 return Resolved(reason="other_municipality", field="municipality")
         if not scope.may_see_municipality(self.user, municipality):
             return Resolved(reason="unknown")
-        naming = {municipality.id: self._commitments_of(municipality, promises=False)}
+        naming = {municipality.id: self._commitments_of(municipality)}
         if not InForce(commitment, naming).in_municipality(municipality.id, day):
             return Resolved(reason="not_in_force")
         if promise.activity_type is None:
@@ -216,12 +158,14 @@ class PromiseResolver:
         return Resolved(promise, municipality)
 
     def time_rule(self, code: str | None):
-        """What a promise's ``time_rule`` is judged by (services.time_rules), looked up once."""
-        from .time_rules import time_rule
+        """What a promise's ``time_rule`` is judged by (services.time_rules.time_rule).
 
-        if code not in self._rules:
-            self._rules[code] = time_rule(code)
-        return self._rules[code]
+        Raises ValueError for an unknown code."""
+        if code is None or code == OBEKVAM_TID:
+            return code
+        if code not in self.catalogue.windows:
+            raise ValueError(f"unknown time rule {code!r}")
+        return self.catalogue.windows[code]
 
     def by_activity(self, code: str, activity: str, day: dt.date) -> Resolved:
         """The one promise with that activity the user may log in the municipality on

@@ -69,7 +69,8 @@ def may_see_municipality(user: User, municipality: Municipality) -> bool:
     if user.role == "admin":
         return True
     if user.role == "municipal":
-        return municipality in user.municipalities
+        # By id: the municipality may come from the process's catalogue, not this session.
+        return any(m.id == municipality.id for m in user.municipalities)
     return municipality.police_area_id == user.police_area_id
 
 

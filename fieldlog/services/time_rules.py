@@ -1,4 +1,7 @@
-"""The time rules promises count in: ``obekvam_tid`` or a stored time window, by code."""
+"""The time rules promises count in: ``obekvam_tid`` or a stored time window, by code.
+
+A promise's rule is looked up in the process's catalogue by ``PromiseResolver.time_rule``.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +16,6 @@ from ..rules.windows import TimeWindow as WindowRule
 def time_rules() -> dict[str, WindowRule]:
     """Every stored time window as its rule, by code (one query)."""
     return {w.code: w.rule() for w in db.session.scalars(select(TimeWindow))}
-
-
-def time_rule(code: str | None) -> str | WindowRule | None:
-    """What ``rules.in_window`` judges a promise's ``time_rule`` by: None, ``obekvam_tid``
-    or the stored window of that code (one indexed query). Raises ValueError for an
-    unknown code."""
-    if code is None or code == OBEKVAM_TID:
-        return code
-    window = db.session.scalar(select(TimeWindow).where(TimeWindow.code == code))
-    if window is None:
-        raise ValueError(f"unknown time rule {code!r}")
-    return window.rule()
 
 
 def rule_codes() -> set[str]:
