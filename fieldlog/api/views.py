@@ -186,7 +186,7 @@ def get_tallies():
     if request.args.get("municipality"):
         municipalities = [scope.municipality_in_scope(current_user, request.args["municipality"])]
     else:
-        municipalities = scope.visible_municipalities(current_user)
+        municipalities = scope.visible_municipalities(current_user, read_only=True)
     period = request.args.get("period")
     if period is not None and not PERIOD_ARG.match(period):
         api_error(422, _("period: T1–T3, Q1–Q4 eller M01–M12."))

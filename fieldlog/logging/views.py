@@ -52,7 +52,7 @@ def chosen_municipality(municipalities: list[Municipality]) -> Municipality | No
 @roles_required("officer", "supervisor", "coordinator", "admin", "municipal")
 def index():
     """The promises of the agreement chosen among those in force, to log against."""
-    municipalities = scope.visible_municipalities(current_user)
+    municipalities = scope.visible_municipalities(current_user, read_only=True)
     municipality = chosen_municipality(municipalities)
     today = clock.today()
     asked = request.args.get("agreement") or session.get("agreement")

@@ -27,6 +27,7 @@ from ..models import (
     commitment_municipality,
     user_municipality,
 )
+from . import catalogue
 
 STAFF = ("supervisor", "coordinator")
 REVIEWERS = ("supervisor", "coordinator")
@@ -74,10 +75,25 @@ def may_see_municipality(user: User, municipality: Municipality) -> bool:
     return municipality.police_area_id == user.police_area_id
 
 
-def visible_municipalities(user: User) -> list[Municipality]:
-    """The municipalities ``user`` may work with, by name."""
-    stmt = select(Municipality).where(municipality_clause(user)).order_by(Municipality.name)
-    return list(db.session.scalars(stmt))
+def visible_municipalities(user: User, *, read_only: bool = False) -> list[Municipality]:
+    """The municipalities ``user`` may work with, by name.
+
+    ``read_only``: the process's copies (services/catalogue.py), found with no statement,
+    for pages and answers that only show them; else loaded in the session, to change.
+    """
+    if read_only:
+        held = catalogue.current().municipalities.values()
+        return sorted((m for m in held if may_see_municipality(user, m)), key=alphabetical)
+    stmt = select(Municipality).where(municipality_clause(user))
+    return sorted(db.session.scalars(stmt), key=alphabetical)
+
+
+def alphabetical(municipality: Municipality) -> str:
+    """A municipality's place in Swedish alphabetical order (Å, Ä and Ö after Z)."""
+    return municipality.name.casefold().translate(_AFTER_Z)
+
+
+_AFTER_Z = str.maketrans({"å": "{", "ä": "|", "ö": "}"})
 
 
 def municipality_in_scope(user: User, code: str | None) -> Municipality:

@@ -69,7 +69,7 @@ def chosen_period() -> str | None:
 def scoped_municipalities(code: str | None) -> list[Municipality]:
     """The one municipality asked for (404 unknown, 403 another area's), else all of the user's."""
     if not code:
-        return scope.visible_municipalities(current_user)
+        return scope.visible_municipalities(current_user, read_only=True)
     return [scope.municipality_in_scope(current_user, code)]
 
 
