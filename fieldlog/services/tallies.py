@@ -18,7 +18,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, delete, func, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    not_,
+    select,
+    update,
+)
 
 from .. import rules
 from ..extensions import db
@@ -271,6 +283,21 @@ def rebuild(promise_ids: Iterable[int] | None = None) -> int:
     return changed
 
 
+# Built once, the promises bound as one list: a request builds and compiles nothing.
+_SUM_KEYS = (Tally.promise_id, Tally.municipality_id, Tally.place, Tally.measure)
+_SUMS = (
+    select(*_SUM_KEYS, *(func.sum(getattr(Tally, c)).label(c) for c in COLUMNS))
+    .where(
+        Tally.promise_id.in_(bindparam("ids", expanding=True)),
+        Tally.span == bindparam("span"),
+        Tally.day >= bindparam("start"),
+        Tally.day <= bindparam("end"),
+    )
+    .group_by(*_SUM_KEYS)
+)
+_ENTRY_SUMS = _SUMS.where(Tally.measure == ENTRIES)
+
+
 def sums(
     promise_ids: Iterable[int],
     start: dt.date,
@@ -287,21 +314,27 @@ def sums(
     ids = list(promise_ids)
     if not ids:
         return {}
-    keys = [Tally.promise_id, Tally.municipality_id, Tally.place, Tally.measure]
     whole_years = (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31)
-    span = Tally.span == (YEAR if whole_years else DAY)
-    stmt = (
-        select(*keys, *(func.sum(getattr(Tally, c)).label(c) for c in COLUMNS))
-        .where(Tally.promise_id.in_(ids), span, Tally.day >= start, Tally.day <= end)
-        .group_by(*keys)
-    )
-    if entries_only:
-        stmt = stmt.where(Tally.measure == ENTRIES)
-    k = len(keys)
+    params = {"ids": ids, "span": YEAR if whole_years else DAY, "start": start, "end": end}
+    k = len(_SUM_KEYS)
     return {
         tuple(row[:k]): dict(zip(COLUMNS, map(int, row[k:]), strict=True))
-        for row in db.session.execute(stmt)
+        for row in db.session.execute(_ENTRY_SUMS if entries_only else _SUMS, params)
     }
+
+
+_DAILY = (
+    select(Tally.promise_id, Tally.place, Tally.day, func.sum(Tally.counted))
+    .where(
+        Tally.promise_id.in_(bindparam("ids", expanding=True)),
+        Tally.span == DAY,
+        Tally.measure == ENTRIES,
+        Tally.day >= bindparam("start"),
+        Tally.day <= bindparam("end"),
+        Tally.counted != 0,
+    )
+    .group_by(Tally.promise_id, Tally.place, Tally.day)
+)
 
 
 def daily_counted(
@@ -312,20 +345,9 @@ def daily_counted(
     ids = list(promise_ids)
     if not ids:
         return {}
-    stmt = (
-        select(Tally.promise_id, Tally.place, Tally.day, func.sum(Tally.counted))
-        .where(
-            Tally.promise_id.in_(ids),
-            Tally.span == DAY,
-            Tally.measure == ENTRIES,
-            Tally.day >= start,
-            Tally.day <= end,
-            Tally.counted != 0,
-        )
-        .group_by(Tally.promise_id, Tally.place, Tally.day)
-    )
+    params = {"ids": ids, "start": start, "end": end}
     found: dict[tuple[int, str], dict[dt.date, int]] = defaultdict(dict)
-    for pid, place, day, n in db.session.execute(stmt):
+    for pid, place, day, n in db.session.execute(_DAILY, params):
         found[(pid, place)][day] = int(n)
     return found
 
