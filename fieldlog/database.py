@@ -1,5 +1,7 @@
 """Engine set-up for SQLite (WAL, busy timeout, foreign keys, BEGIN IMMEDIATE for writes)."""
 
+import hashlib
+
 from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -25,6 +27,8 @@ def configure_sqlite(engine: Engine) -> None:
         cur.close()
         # SQLite's own lower() folds only A–Z; searches must find "Älvsbyn" from "älvsbyn".
         dbapi_conn.create_function("fieldlog_lower", 1, _lower, deterministic=True)
+        # SQLite has no SHA-256; the audit log hashes a single event in SQL (sha256_hex).
+        dbapi_conn.create_function("fieldlog_sha256", 1, _sha256, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
@@ -53,6 +57,28 @@ def _lower_default(element, compiler, **kw):
 @compiles(unicode_lower, "sqlite")
 def _lower_sqlite(element, compiler, **kw):
     return f"fieldlog_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _sha256(value):
+    return hashlib.sha256(value.encode()).hexdigest() if isinstance(value, str) else None
+
+
+class sha256_hex(GenericFunction):  # noqa: N801  (used as a SQL function: sha256_hex(text))
+    """SQL: the SHA-256 of a text's UTF-8 bytes, in lower-case hex, on SQLite and PostgreSQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(sha256_hex, "postgresql")
+def _sha256_postgresql(element, compiler, **kw):
+    text = compiler.process(element.clauses, **kw)
+    return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+
+
+@compiles(sha256_hex, "sqlite")
+def _sha256_sqlite(element, compiler, **kw):
+    return f"fieldlog_sha256({compiler.process(element.clauses, **kw)})"
 
 
 def begin_write() -> None:

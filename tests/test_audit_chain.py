@@ -163,6 +163,7 @@ def test_events_made_before_the_chain_are_chained_by_its_migration(runner, users
     downgrade(revision="0002")
     unchained = sa.table(
         "audit_event",
+        sa.column("id", sa.Integer),
         sa.column("at", sa.DateTime),
         sa.column("actor_name", sa.String),
         sa.column("action", sa.String),
@@ -170,8 +171,11 @@ def test_events_made_before_the_chain_are_chained_by_its_migration(runner, users
         sa.column("object_id", sa.String),
         sa.column("after", sa.JSON),
     )
+    # The id given, not drawn: events take explicit ids now, so the id sequence lags behind.
+    next_id = db.session.scalar(select(func.max(unchained.c.id))) + 1
     db.session.execute(
         sa.insert(unchained).values(
+            id=next_id,
             at=dt.datetime(2025, 5, 5, 10, 0, 0, 123456),
             actor_name="cli",
             action="test.old",

@@ -1,39 +1,79 @@
 """Writing to the append-only audit log: the one way an event is made, alone or in a batch.
 
-Every event is chained to the one before it (services/audit_chain.py), which
-needs the writers to take turns: two transactions reading the same head would
-fork the chain. So events wait in the session and are written as the last
-step of its commit: on PostgreSQL under a transaction-level advisory lock,
-then the head is read, ids are drawn and each event is hashed onto the one
-before it. The lock is held only from there to the commit, so writers do not
-queue behind each other's whole work, and the holder takes no row lock after
-it, so it cannot deadlock with them. SQLite's writers take turns already
-(BEGIN IMMEDIATE). An event recorded inside a savepoint that is rolled back is
-dropped with it, as its row would have been.
+Every event is chained to the one before it (services/audit_chain.py): its
+``prev_hash`` is the hash of event ``id - 1``. Events wait in the session and
+are written as the last step of its commit, with explicit ids: the next id
+after the head of the log, the head's hash as ``prev_hash``. The chain cannot
+fork, because the primary key lets only one event hold each id: of two
+transactions that read the same head, the second to insert meets the first's
+row and writes again from the new head (``prev_hash`` is unique as well).
+
+One event, the common case (an entry synced from a phone), costs one
+statement: ``INSERT … SELECT`` reads the head, takes the next id and hashes the
+event in SQL, ``ON CONFLICT DO NOTHING RETURNING id``. On PostgreSQL under READ
+COMMITTED an insert of an id that another transaction holds waits for it and,
+if it commits, inserts nothing; the same statement run again sees the new head.
+
+Several events (a batch of entries) are hashed in Python, one onto the next,
+and inserted by one multi-row INSERT inside a savepoint; if a single event took
+one of their ids meanwhile, the savepoint is rolled back and the batch written
+again from the new head. On PostgreSQL batches take turns among themselves
+under a transaction-level advisory lock (held from there to the commit), so
+that two batches never redo each other's work; a single event does not take it.
+SQLite's writers take turns already (BEGIN IMMEDIATE). An event recorded inside
+a savepoint that is rolled back is dropped with it, as its row would have been.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
+from ..database import sha256_hex
 from ..extensions import db
 from ..models import AuditEvent, User, utcnow
 from . import bulk
-from .audit_chain import GENESIS, event_hash
+from .audit_chain import CHAINED, GENESIS, event_hash, hash_parts
 
 PENDING = "fieldlog.audit.pending"  # events recorded in the session, written at its commit
 MARKS = "fieldlog.audit.marks"  # savepoint → how many events were pending when it began
-# pg_advisory_xact_lock key of the chain's head: "fieldlog" in ASCII.
+# pg_advisory_xact_lock key of the batches' turn: "fieldlog" in ASCII.
 CHAIN_LOCK = int.from_bytes(b"fieldlog", "big")
-NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) FROM generate_series(1, :n)"
-)
+# How often a write may find the head moved under it before giving up.
+MOST_TRIES = 100
+# Bound values one statement may carry: SQLite's default limit (3.32+), PostgreSQL's protocol.
+MOST_PARAMETERS = {"sqlite": 32_766, "postgresql": 65_535}
+
+
+def _last_event() -> Select:
+    """The id and hash of the newest event: the head of the chain (no row for an empty log)."""
+    table = AuditEvent.__table__
+    return select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
+
+
+class ChainBusyError(RuntimeError):
+    """Other writers kept taking the next id of the audit log: the event was not written."""
 
 
 def event_row(
@@ -89,25 +129,91 @@ def record(action: str, object_type: str = "", object_id: Any = "", **fields: An
 
 def write_chained(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` at the head of the chain, each hashed onto the one before it."""
-    table = AuditEvent.__table__
-    rows = bulk.complete_rows(table, rows)
-    conn = session.connection()
-    postgres = conn.dialect.name == "postgresql"
-    if postgres:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    head = conn.execute(select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1))
-    head = head.first()
-    if postgres:
-        ids = sorted(conn.scalars(NEXT_IDS, {"n": len(rows)}))
-    else:
-        start = head.id + 1 if head else 1
-        ids = list(range(start, start + len(rows)))
-    previous = head.hash if head else GENESIS
-    for ident, row in zip(ids, rows, strict=True):
-        row["id"], row["prev_hash"] = ident, previous
+    rows = bulk.complete_rows(AuditEvent.__table__, rows)
+    for row in rows:
         row["at"] = row["at"].astimezone(dt.UTC)
-        row["hash"] = previous = event_hash(row)
-    conn.execute(insert(table), rows)
+    conn = session.connection()
+    if len(rows) == 1:
+        _append_one(conn, rows[0])
+    else:
+        _append_many(conn, rows)
+
+
+def _append_one(conn: Connection, row: dict[str, Any]) -> None:
+    head, middle, tail = hash_parts(row)
+    params = {**row, "text_head": head, "text_middle": middle, "text_tail": tail}
+    statement = _one_event_statement(conn.dialect.name)
+    for _ in range(MOST_TRIES):
+        if conn.execute(statement, params).first() is not None:
+            return
+        # Nothing inserted: another transaction took the id (and committed it); the
+        # statement run again reads the new head.
+    raise ChainBusyError(f"audit event not written: its id was taken {MOST_TRIES} times")
+
+
+@cache
+def _one_event_statement(dialect: str) -> Insert:
+    """INSERT … SELECT of one event after the head, hashed in SQL; RETURNING id if written."""
+    table = AuditEvent.__table__
+    last = _last_event().subquery()
+    # An aggregate over at most one row: always one row, (0, GENESIS) for an empty log.
+    head = select(
+        func.coalesce(func.max(last.c.id), 0).label("id"),
+        func.coalesce(func.max(last.c.hash), GENESIS).label("hash"),
+    ).subquery("head")
+    new_id = head.c.id + 1
+    canonical = (
+        bindparam("text_head", type_=Text)
+        + cast(new_id, Text)
+        + bindparam("text_middle", type_=Text)
+        + head.c.hash
+        + bindparam("text_tail", type_=Text)
+    )
+    given = [c for c in table.columns if c.name not in (*CHAINED, "hash")]
+    # WHERE true: SQLite would read the ON of ON CONFLICT as a join's after a bare FROM.
+    chained = select(
+        new_id,
+        head.c.hash,
+        sha256_hex(canonical),
+        *(bindparam(c.name, type_=c.type) for c in given),
+    ).where(true())
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    names = ["id", "prev_hash", "hash", *(c.name for c in given)]
+    # No conflict target: a conflict on the unique prev_hash (two inserts of the same id
+    # passing each other's checks) must also insert nothing rather than fail the commit.
+    return (
+        dialect_insert(table)
+        .from_select(names, chained)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+
+
+def _append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    table = AuditEvent.__table__
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    per_statement = MOST_PARAMETERS[conn.dialect.name] // len(table.columns)
+    head_query = _last_event()
+    for _ in range(MOST_TRIES):
+        head = conn.execute(head_query).first()
+        previous = head.hash if head else GENESIS
+        for ident, row in enumerate(rows, start=head.id + 1 if head else 1):
+            row["id"], row["prev_hash"] = ident, previous
+            row["hash"] = previous = event_hash(row)
+        # The lock keeps other batches out, not single events (they do not take it, so
+        # that they cost one statement): one may have taken an id of this batch since
+        # the head was read. Its row is then refused by the primary key; the savepoint
+        # keeps the transaction usable to write the batch again from the new head.
+        try:
+            with conn.begin_nested():
+                for start in range(0, len(rows), per_statement):
+                    conn.execute(insert(table).values(rows[start : start + per_statement]))
+            return
+        except IntegrityError:
+            if conn.execute(head_query).first() == head:  # no one else wrote: a real fault
+                raise
+    raise ChainBusyError(f"audit events not written: their ids were taken {MOST_TRIES} times")
 
 
 @event.listens_for(db.session, "before_commit")

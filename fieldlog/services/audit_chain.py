@@ -4,7 +4,8 @@ Each event stores ``prev_hash``, the hash of the event before it in id order
 (``GENESIS`` for the first), and ``hash``, the SHA-256 of its own columns and
 ``prev_hash`` in a canonical JSON form. Changing an event breaks its own hash;
 removing one breaks the link of the next. Events are hashed when they are
-written (services/audit.py) and by migration 0003 for those made before it.
+written (services/audit.py: in Python, or in SQL from :func:`hash_parts` for an
+event written alone) and by migration 0003 for those made before it.
 
 A chain alone cannot tell a removed last event, nor a chain rewritten from some
 event onward by someone able to write the table; comparing with a head kept
@@ -41,6 +42,9 @@ HASHED = (
     "address",
     "prev_hash",
 )
+# The columns that place an event in the chain, known only when it is written: an integer
+# and a 64-hex string, both top-level, in this order among the sorted keys.
+CHAINED = ("id", "prev_hash")
 
 
 def _utc_text(moment: dt.datetime) -> str:
@@ -50,11 +54,38 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hash_parts(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The canonical text of an event but for its place in the chain: ``(head, middle, tail)``.
+
+    The text hashed is ``head + str(id) + middle + prev_hash + tail``: the columns of
+    ``HASHED`` as one JSON object, keys sorted, built key by key as ``json.dumps`` would
+    (so nothing in ``before`` or ``after`` can be taken for a place to cut). ``id`` and
+    ``prev_hash`` are not read from ``row``: a writer that learns them only in SQL
+    (services/audit.py) joins the parts there.
+    """
+    pieces: list[str] = []
+    parts: list[str] = []
+    for i, name in enumerate(sorted(HASHED)):
+        pieces.append(("," if i else "{") + _canonical(name) + ":")
+        if name in CHAINED:
+            quote = '"' if name == "prev_hash" else ""  # a hex string's JSON is itself quoted
+            parts.append("".join(pieces) + quote)
+            pieces = [quote]
+        elif name == "at":
+            pieces.append(_canonical(_utc_text(row["at"])))
+        else:
+            pieces.append(_canonical(row[name]))
+    return parts[0], parts[1], "".join(pieces) + "}"
+
+
 def event_hash(row: Mapping[str, Any]) -> str:
     """The hash of one event: its columns (``HASHED``) in canonical JSON, SHA-256 in hex."""
-    content = {name: row[name] for name in HASHED}
-    content["at"] = _utc_text(row["at"])
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    head, middle, tail = hash_parts(row)
+    text = f"{head}{row['id']}{middle}{row['prev_hash']}{tail}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
