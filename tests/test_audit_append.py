@@ -114,7 +114,8 @@ def test_a_batch_is_one_insert_and_continues_the_chain(app, users):
     batch = [audit.event_row("test.batch", "entry", n, after={"n": n}) for n in range(500)]
     seen = statements_of(lambda: write(*batch), requests_only=False)
     (insert,) = [s for s in seen if s.startswith("INSERT")]
-    assert insert.count("), (") == len(batch) - 1  # one statement of 500 rows, not 500
+    if db.engine.dialect.name == "postgresql":  # the rows as one parameter (services/bulk.py)
+        assert "json_to_recordset" in insert
     events = stored()
     assert [e.id for e in events] == list(range(1, len(events) + 1))
     assert verify().intact

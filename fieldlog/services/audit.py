@@ -41,7 +41,6 @@ from sqlalchemy import (
     cast,
     event,
     func,
-    insert,
     select,
     text,
     true,
@@ -62,8 +61,8 @@ MARKS = "fieldlog.audit.marks"  # savepoint → how many events were pending whe
 CHAIN_LOCK = int.from_bytes(b"fieldlog", "big")
 # How often a write may find the head moved under it before giving up.
 MOST_TRIES = 100
-# Bound values one statement may carry: SQLite's default limit (3.32+), PostgreSQL's protocol.
-MOST_PARAMETERS = {"sqlite": 32_766, "postgresql": 65_535}
+# How often a batch is hashed and written whole before its events go one by one.
+BATCH_TRIES = 3
 
 
 def _last_event() -> Select:
@@ -190,12 +189,10 @@ def _one_event_statement(dialect: str) -> Insert:
 
 
 def _append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    table = AuditEvent.__table__
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    per_statement = MOST_PARAMETERS[conn.dialect.name] // len(table.columns)
     head_query = _last_event()
-    for _ in range(MOST_TRIES):
+    for _ in range(BATCH_TRIES):
         head = conn.execute(head_query).first()
         previous = head.hash if head else GENESIS
         for ident, row in enumerate(rows, start=head.id + 1 if head else 1):
@@ -207,13 +204,15 @@ def _append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
         # keeps the transaction usable to write the batch again from the new head.
         try:
             with conn.begin_nested():
-                for start in range(0, len(rows), per_statement):
-                    conn.execute(insert(table).values(rows[start : start + per_statement]))
+                bulk.insert_rows(AuditEvent.__table__, rows, keyed=True)
             return
         except IntegrityError:
             if conn.execute(head_query).first() == head:  # no one else wrote: a real fault
                 raise
-    raise ChainBusyError(f"audit events not written: their ids were taken {MOST_TRIES} times")
+    # Overtaken again and again by single events: write them one by one as those do,
+    # each of which waits for no one and retries only its own statement.
+    for row in rows:
+        _append_one(conn, row)
 
 
 @event.listens_for(db.session, "before_commit")

@@ -62,24 +62,34 @@ def hash_parts(row: Mapping[str, Any]) -> tuple[str, str, str]:
     """The canonical text of an event but for its place in the chain: ``(head, middle, tail)``.
 
     The text hashed is ``head + str(id) + middle + prev_hash + tail``: the columns of
-    ``HASHED`` as one JSON object, keys sorted, built key by key as ``json.dumps`` would
+    ``HASHED`` as one JSON object, keys sorted, as ``json.dumps`` writes it. The keys on
+    either side of ``id`` and ``prev_hash`` are written as objects of their own and joined
     (so nothing in ``before`` or ``after`` can be taken for a place to cut). ``id`` and
     ``prev_hash`` are not read from ``row``: a writer that learns them only in SQL
     (services/audit.py) joins the parts there.
     """
-    pieces: list[str] = []
-    parts: list[str] = []
-    for i, name in enumerate(sorted(HASHED)):
-        pieces.append(("," if i else "{") + _canonical(name) + ":")
-        if name in CHAINED:
-            quote = '"' if name == "prev_hash" else ""  # a hex string's JSON is itself quoted
-            parts.append("".join(pieces) + quote)
-            pieces = [quote]
-        elif name == "at":
-            pieces.append(_canonical(_utc_text(row["at"])))
-        else:
-            pieces.append(_canonical(row[name]))
-    return parts[0], parts[1], "".join(pieces) + "}"
+    values = {name: row[name] for name in HASHED if name not in CHAINED}
+    values["at"] = _utc_text(row["at"])
+    before, between, after = (_members(values, names) for names in _AROUND_CHAINED)
+    return (
+        "{" + before + ("," if before else "") + '"id":',
+        ("," + between if between else "") + ',"prev_hash":"',
+        '"' + ("," + after if after else "") + "}",
+    )
+
+
+def _members(values: Mapping[str, Any], names: list[str]) -> str:
+    """The members of a JSON object of ``names`` from ``values``, without its braces."""
+    return _canonical({name: values[name] for name in names})[1:-1]
+
+
+# The sorted keys before "id", between "id" and "prev_hash", and after "prev_hash".
+_KEYS = sorted(HASHED)
+_AROUND_CHAINED = (
+    _KEYS[: _KEYS.index("id")],
+    _KEYS[_KEYS.index("id") + 1 : _KEYS.index("prev_hash")],
+    _KEYS[_KEYS.index("prev_hash") + 1 :],
+)
 
 
 def event_hash(row: Mapping[str, Any]) -> str:

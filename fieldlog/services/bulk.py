@@ -29,9 +29,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def insertable_columns(table: Table) -> list[str]:
-    """The columns an insert writes: all but a generated primary key."""
-    return [c.name for c in table.columns if c is not table.autoincrement_column]
+def insertable_columns(table: Table, keyed: bool = False) -> list[str]:
+    """The columns an insert writes: all but a generated primary key (``keyed``: all)."""
+    return [c.name for c in table.columns if keyed or c is not table.autoincrement_column]
 
 
 def _default(table: Table, name: str) -> Any:
@@ -42,9 +42,12 @@ def _default(table: Table, name: str) -> Any:
     return default.arg(None) if default.is_callable else default.arg
 
 
-def complete_rows(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every insertable column in every row; KeyError for a key the table does not have."""
-    names = insertable_columns(table)
+def complete_rows(
+    table: Table, rows: list[dict[str, Any]], keyed: bool = False
+) -> list[dict[str, Any]]:
+    """Every insertable column in every row (``keyed``: the rows give their primary key
+    too); KeyError for a key the table does not have."""
+    names = insertable_columns(table, keyed)
     for row in rows:
         unknown = set(row) - set(names)
         if unknown:
@@ -53,8 +56,10 @@ def complete_rows(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, An
 
 
 @cache
-def _pg_statement(table: Table, conflict: str | None, returning: tuple[str, ...]) -> TextClause:
-    names = insertable_columns(table)
+def _pg_statement(
+    table: Table, conflict: str | None, returning: tuple[str, ...], keyed: bool
+) -> TextClause:
+    names = insertable_columns(table, keyed)
     kinds = {c.name: c.type.compile(dialect=postgresql.dialect()) for c in table.columns}
     record = ", ".join(f"{n} {kinds[table.c[n].name]}" for n in names)
     listed = ", ".join(names)
@@ -123,19 +128,21 @@ def insert_rows(
     *,
     skip_conflicts_on: str | None = None,
     returning: tuple[str, ...] = (),
+    keyed: bool = False,
 ):
     """Insert ``rows`` into ``table``: one statement on PostgreSQL, one multi-row on SQLite.
 
     ``skip_conflicts_on`` names a unique column whose clashes are left alone
     (``ON CONFLICT DO NOTHING``); ``returning`` names the columns of the rows
-    the result gives back (those inserted).
+    the result gives back (those inserted); ``keyed``: the rows give their own
+    primary key.
     """
-    rows = complete_rows(table, rows)
+    rows = complete_rows(table, rows, keyed)
     if db.engine.dialect.name == "postgresql":
         payload = json.dumps(
             [{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False
         )
-        statement = _pg_statement(table, skip_conflicts_on, returning)
+        statement = _pg_statement(table, skip_conflicts_on, returning, keyed)
         return db.session.execute(statement, {"rows": payload})
     # Executed with a list of rows, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…)
     # per page ("insertmanyvalues") from a cached statement, and gathers the RETURNING rows.

@@ -2,7 +2,7 @@
 
 The owner role owns the tables and runs the migrations. The app role, under
 which gunicorn connects, may read and write every table but ``audit_event``,
-where it may only read and add (and draw ids from its sequence): TRUNCATE,
+where it may only read and add (each event with the next id after the last): TRUNCATE,
 UPDATE, DELETE and every ALTER TABLE (disabling the append-only trigger
 among them) are refused to it, because it neither owns the table nor holds
 those privileges. Run after every ``db upgrade`` (it is idempotent), as a
