@@ -82,7 +82,7 @@ def app(database_url, tmp_path):
     def forget_the_last_requests_state():
         # The test keeps one app context pushed, so Flask's g would carry one
         # request's loaded user and CSRF token into the next, even another client's.
-        for name in ("_login_user", "csrf_token", "token_auth"):
+        for name in ("_login_user", "csrf_token", "token_auth", "fieldlog_catalogue_stamp"):
             g.pop(name, None)
 
     # First of all hooks: the app's own (the bearer-token check) must see a fresh g.
