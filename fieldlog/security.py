@@ -1,10 +1,11 @@
-"""Security headers, safe redirects and template globals."""
+"""Security headers, safe redirects, template globals, and no session for bearer tokens."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -67,8 +68,34 @@ def allow_framing() -> None:
     g.allow_framing = True
 
 
+class TokenSession(SecureCookieSession):
+    """The session of a bearer-token request: empty, and never sent back as a cookie."""
+
+
+class SessionsForCookiesOnly(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except that a request carrying a bearer token gets none.
+
+    Such a caller (a phone, a script) is identified by its token alone: no cookie is read,
+    none is set, and the answer does not vary by cookie (Flask-Login's pattern for API
+    logins, "Disabling Session Cookie for APIs").
+    """
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        """An empty :class:`TokenSession` for a bearer-token request, else the cookie's."""
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return TokenSession()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """Set the cookie as Flask does, except for a bearer-token request."""
+        if not isinstance(session, TokenSession):
+            super().save_session(app, session, response)
+
+
 def register(app: Flask) -> None:
-    """Add the headers of CONTRACT to every response and csrf_token() to templates."""
+    """Add the headers of CONTRACT to every response, csrf_token() to templates, and keep
+    bearer-token requests out of the session."""
+    app.session_interface = SessionsForCookiesOnly()
 
     @app.after_request
     def security_headers(response):
