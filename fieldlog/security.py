@@ -23,6 +23,7 @@ NOT_FRAMED = {
     **ALWAYS,
 }
 FRAMED = {"Content-Security-Policy": CSP.format(ancestors="*"), **ALWAYS}
+NAMES = frozenset(name.lower() for name in NOT_FRAMED)  # FRAMED's are among them
 HSTS = "max-age=31536000"
 IMAGE_SOURCES = "fieldlog.image_sources"  # this request's added img-src sources
 
@@ -99,19 +100,27 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.update(FRAMED if g.get("allow_framing", False) else NOT_FRAMED)
+        headers = response.headers
+        chosen = FRAMED if g.get("allow_framing", False) else NOT_FRAMED
         if sources := request.environ.get(IMAGE_SOURCES):
             # Only the page that asked (the map of the entries behind a number) loads tiles.
-            csp = response.headers["Content-Security-Policy"]
-            response.headers["Content-Security-Policy"] = csp.replace(
+            csp = chosen["Content-Security-Policy"].replace(
                 "img-src 'self' data:;", f"img-src 'self' data: {' '.join(sources)};", 1
             )
+            chosen = {**chosen, "Content-Security-Policy": csp}
+        # The names already set, read in one pass: werkzeug looks a missing header up by
+        # scanning them all and raising KeyError, once for each name asked.
+        present = {name.lower() for name, _ in headers}
+        if present.isdisjoint(NAMES):
+            headers.extend(chosen)
+        else:
+            headers.update(chosen)
         if request.is_secure:
-            response.headers["Strict-Transport-Security"] = HSTS
-        if "Cache-Control" not in response.headers:
+            headers["Strict-Transport-Security"] = HSTS
+        if "cache-control" not in present:
             # What a view does not mark cacheable (public pages, static files, the service
             # worker do) may hold a user's data or a CSRF token: no cache keeps a copy.
-            response.headers["Cache-Control"] = "no-store"
+            headers.add("Cache-Control", "no-store")
         return response
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
