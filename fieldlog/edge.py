@@ -57,7 +57,7 @@ def _first_nul() -> str | None:
     """The name of the first part of the request holding NUL, if any."""
     if "\x00" in request.path:
         return "path"
-    sources = [request.args]
+    sources = [request.args] if request.query_string else []  # none: nothing to parse
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.is_json:
         sources.append(request.form)
     for source in sources:

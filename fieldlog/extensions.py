@@ -41,11 +41,12 @@ class Compress(flask_compress.Compress):
 
     def after_request(self, response):
         """Compress as Flask-Compress does, files from what was kept."""
-        etag, weak = response.get_etag()
-        if response.is_streamed and etag and not weak and response.status_code == 200:
-            packed = self.pack_file(response, etag)
-            if packed is not None:
-                return packed
+        if response.is_streamed and response.status_code == 200:
+            etag, weak = response.get_etag()
+            if etag and not weak:
+                packed = self.pack_file(response, etag)
+                if packed is not None:
+                    return packed
         source = response.response if response.is_streamed else None
         response = super().after_request(response)
         if source is not None and response.response is not source and hasattr(source, "close"):

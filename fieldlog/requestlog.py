@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import sys
 import time
-import uuid
 
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
@@ -66,7 +66,7 @@ def request_id() -> str:
     """The current request's id (made on first use)."""
     if "request_id" not in g:
         given = request.headers.get(HEADER, "")
-        g.request_id = given if SANE_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = given if SANE_ID.fullmatch(given) else secrets.token_hex(16)
     return g.request_id
 
 
@@ -79,27 +79,29 @@ def start_request() -> None:
 
 def log_request(response):
     """Echo the id and write the request's line: who, what, how it ended, how long it took."""
-    response.headers[HEADER] = request_id()
+    rid = request_id()
+    response.headers[HEADER] = rid
     user = g.get("_login_user")  # only the user the request loaded: no query just for the log
     # Its identity, read without a query even when a commit has expired the loaded user.
     state = sa_inspect(user, raiseerr=False) if user is not None else None
     user_id = state.identity[0] if state is not None and state.identity else None
-    started = g.get("request_started", time.perf_counter())
+    started = g.get("request_started") or time.perf_counter()
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    method, path, status = request.method, request.path, response.status_code
     log.info(
         "%s %s %s %sms id=%s user=%s",
-        request.method,
-        request.path,
-        response.status_code,
+        method,
+        path,
+        status,
         duration_ms,
-        g.request_id,
+        rid,
         user_id,
         extra={
-            "request_id": g.request_id,
+            "request_id": rid,
             "user_id": user_id,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
+            "method": method,
+            "path": path,
+            "status": status,
             "duration_ms": duration_ms,
         },
     )
