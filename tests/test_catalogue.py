@@ -3,16 +3,12 @@ their tables, by any means, reaches the next request."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select, text
 
-from fieldlog import create_app
 from fieldlog.extensions import db
-from fieldlog.models import Commitment, User, catalogue_stamp
+from fieldlog.models import catalogue_stamp
 from fieldlog.services import catalogue
-from fieldlog.services.admin_commitment_end import end
 
 from . import factories
 from .apiclient import ApiClient
@@ -82,22 +78,3 @@ def test_a_transaction_that_changes_agreements_reads_its_own_change(app, users):
     db.session.rollback()
     assert catalogue.current().promises["arjeplog-fotpatrull"].places != ["Torget"]
 
-
-def test_an_agreement_ended_in_one_worker_refuses_entries_in_another(app, client, users):
-    # Two app instances on one database, as two gunicorn workers: each keeps its catalogue.
-    api = ApiClient(app, client)
-    officer = users["officer"]
-    assert api.sync(officer, factories.entry_data())[0]["status"] == "created"
-    other = create_app({**app.config, "FIELDLOG_TODAY": app.config["FIELDLOG_TODAY"]})
-    key = "arjeplog-2023-2024"
-    with other.test_request_context():
-        coordinator = db.session.get(User, users["coordinator"].id)
-        commitment = db.session.scalar(select(Commitment).where(Commitment.key == key))
-        end(coordinator, commitment.id, dt.date(2026, 6, 1), None)
-        db.session.remove()
-        db.engine.dispose()
-    result = api.sync(officer, factories.entry_data(started_at="2026-06-09T10:00"))[0]
-    assert result["status"] == "invalid"
-    assert "Inget medborgarlöfte med det löftet gäller på startdagen" in result["errors"]["promise"]
-    earlier = api.sync(officer, factories.entry_data(started_at="2026-05-29T10:00"))[0]
-    assert earlier["status"] == "created"
