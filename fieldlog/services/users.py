@@ -113,18 +113,6 @@ def issue_token(user: User, label: str = "", actor: User | None = None) -> str:
     return secret
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == ApiToken.hash(secret), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if token is None or not token.user.active:
-        return None
-    return token.user
-
-
 def user_by_name(username: str) -> User | None:
     """The user with that username, or None."""
     return db.session.scalar(select(User).where(User.username == username))
