@@ -22,11 +22,17 @@ from ..extensions import db
 
 
 def _plain(value: Any) -> Any:
+    """A time or a day as JSON text (json.dumps asks only for what it cannot write itself)."""
     if isinstance(value, dt.datetime):  # stored as naive UTC (models.UTCDateTime)
         return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _payload(rows: list[dict[str, Any]]) -> str:
+    """The rows as the one JSON parameter of a PostgreSQL statement."""
+    return json.dumps(rows, ensure_ascii=False, default=_plain)
 
 
 def insertable_columns(table: Table, keyed: bool = False) -> list[str]:
@@ -96,9 +102,7 @@ def add_rows(table: Table, rows: list[dict[str, Any]], adding: tuple[str, ...]) 
     keys = [c.name for c in table.primary_key.columns]
     rows = sorted(complete_rows(table, rows), key=lambda r: tuple(r[k] for k in keys))
     if db.engine.dialect.name == "postgresql":
-        payload = json.dumps(
-            [{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False
-        )
+        payload = _payload(rows)
         db.session.execute(_pg_adding_statement(table, adding), {"rows": payload})
         return
     # One multi-row INSERT … ON CONFLICT DO UPDATE per page of rows (SQLite's limit on
@@ -139,9 +143,7 @@ def insert_rows(
     """
     rows = complete_rows(table, rows, keyed)
     if db.engine.dialect.name == "postgresql":
-        payload = json.dumps(
-            [{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False
-        )
+        payload = _payload(rows)
         statement = _pg_statement(table, skip_conflicts_on, returning, keyed)
         return db.session.execute(statement, {"rows": payload})
     # Executed with a list of rows, SQLAlchemy sends one multi-row INSERT … VALUES (…), (…)

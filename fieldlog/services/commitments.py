@@ -109,6 +109,7 @@ class PromiseResolver:
     def __init__(self, user: User) -> None:
         self.user = user
         self.catalogue = catalogue.current()
+        self._in_forces: dict[tuple[int, int], InForce] = {}
 
     def _promise(self, key: str) -> Promise | None:
         return self.catalogue.promises.get(key)
@@ -121,6 +122,15 @@ class PromiseResolver:
 
     def _commitments_of(self, municipality: Municipality) -> list[Commitment]:
         return self.catalogue.covering(municipality.id)
+
+    def _in_force(self, commitment: Commitment, municipality: Municipality) -> InForce:
+        """Whether ``commitment`` is in force in ``municipality``, made once per pair (a batch
+        asks for the same few again and again)."""
+        key = (commitment.id, municipality.id)
+        if key not in self._in_forces:
+            naming = {municipality.id: self._commitments_of(municipality)}
+            self._in_forces[key] = InForce(commitment, naming)
+        return self._in_forces[key]
 
     def known_key(self, key: str) -> bool:
         """Whether a promise with ``key`` exists where the user may see it."""
@@ -148,8 +158,7 @@ class PromiseResolver:
                 return Resolved(reason="other_municipality", field="municipality")
         if not scope.may_see_municipality(self.user, municipality):
             return Resolved(reason="unknown")
-        naming = {municipality.id: self._commitments_of(municipality)}
-        if not InForce(commitment, naming).in_municipality(municipality.id, day):
+        if not self._in_force(commitment, municipality).in_municipality(municipality.id, day):
             return Resolved(reason="not_in_force")
         if promise.activity_type is None:
             return Resolved(reason="not_countable")
