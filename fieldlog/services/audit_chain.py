@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from ..canonical import canonical_json
 from ..extensions import db
 from ..inputs import record_id
 from ..models import AuditEvent
@@ -54,10 +54,6 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def hash_parts(row: Mapping[str, Any]) -> tuple[str, str, str]:
     """The canonical text of an event but for its place in the chain: ``(head, middle, tail)``.
 
@@ -80,7 +76,9 @@ def hash_parts(row: Mapping[str, Any]) -> tuple[str, str, str]:
 
 def _members(values: Mapping[str, Any], names: list[str]) -> str:
     """The members of a JSON object of ``names`` from ``values``, without its braces."""
-    return _canonical({name: values[name] for name in names})[1:-1]
+    if not names:
+        return ""
+    return canonical_json({name: values[name] for name in names})[1:-1]
 
 
 # The sorted keys before "id", between "id" and "prev_hash", and after "prev_hash".

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import uuid
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..canonical import canonical_json
 from ..inputs import ID_MAX, has_forbidden_characters, is_municipality_code, whole_number
 from ..models import Municipality, Promise, utcnow
 from ..rules import in_window, to_local
@@ -101,8 +101,7 @@ def content_hash(promise_key: str, values: dict[str, Any], municipality: str | N
     }
     if municipality is not None:
         canonical["municipality"] = municipality
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(canonical).encode()).hexdigest()
 
 
 def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
