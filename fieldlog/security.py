@@ -9,6 +9,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
+from .auth.loaders import bearer_token
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
@@ -83,7 +85,7 @@ class SessionsForCookiesOnly(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:
         """An empty :class:`TokenSession` for a bearer-token request, else the cookie's."""
-        if request.headers.get("Authorization", "").startswith("Bearer "):
+        if bearer_token(request) is not None:
             return TokenSession()
         return super().open_session(app, request)
 

@@ -27,6 +27,7 @@ USER_OF_TOKEN = (
     )
     .options(WITH_AREA)
 )
+USER_BY_ID = select(User, catalogue.STAMP).where(User.id == bindparam("user_id")).options(WITH_AREA)
 
 
 def register(login_manager: LoginManager) -> None:
@@ -43,23 +44,17 @@ def register(login_manager: LoginManager) -> None:
             user_id, epoch = (int(x) for x in identity.split(":"))
         except ValueError:
             return None
-        found = db.session.execute(
-            select(User, catalogue.STAMP).where(User.id == user_id).options(WITH_AREA)
-        ).first()
-        if found is None:
-            return None
-        user, stamp = found
-        catalogue.note_stamp(stamp)
+        user = _with_stamp(USER_BY_ID, {"user_id": user_id})
         if user is None or not user.active or user.session_epoch != epoch:
             return None
         return user
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:
-        header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        secret = bearer_token(req)
+        if secret is None:
             return None
-        user = user_for_token(header.removeprefix("Bearer ").strip())
+        user = user_for_token(secret)
         if user is not None:
             g.token_auth = True
         return user
@@ -68,7 +63,12 @@ def register(login_manager: LoginManager) -> None:
 def user_for_token(secret: str) -> User | None:
     """The active user a live bearer token belongs to, with their area: one indexed lookup
     (which also notes the catalogue's stamp)."""
-    found = db.session.execute(USER_OF_TOKEN, {"token_hash": ApiToken.hash(secret)}).first()
+    return _with_stamp(USER_OF_TOKEN, {"token_hash": ApiToken.hash(secret)})
+
+
+def _with_stamp(statement, params: dict) -> User | None:
+    """The user a statement of this module finds, noting the catalogue's stamp it carries."""
+    found = db.session.execute(statement, params).first()
     if found is None:
         return None
     user, stamp = found
@@ -76,8 +76,14 @@ def user_for_token(secret: str) -> User | None:
     return user
 
 
+def bearer_token(req) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, or None without one."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    return header.removeprefix("Bearer ").strip()
+
+
 def via_token() -> bool:
     """Whether the current request was authenticated by a bearer token."""
-    return bool(g.get("token_auth")) and request.headers.get("Authorization", "").startswith(
-        "Bearer "
-    )
+    return bool(g.get("token_auth")) and bearer_token(request) is not None

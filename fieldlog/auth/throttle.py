@@ -16,6 +16,7 @@ from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
 from ..extensions import limiter
+from .loaders import bearer_token
 
 
 def login_limit() -> str:
@@ -49,11 +50,10 @@ def refuse_guessed_tokens() -> None:
     A token that is accepted is never throttled, whatever other tokens failed from its
     address: the counts only decide between 401 and 429 for tokens that fail anyway.
     """
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or current_user.is_authenticated:
+    token = bearer_token(request)
+    if token is None or current_user.is_authenticated:
         return
     limit = parse(current_app.config["API_TOKEN_FAILURE_LIMIT"])
-    token = header.removeprefix("Bearer ").strip()
     keys = [
         counter("bad-token", hashlib.sha256(token.encode(errors="replace")).hexdigest()),
         counter("bad-token-addr", request.remote_addr or ""),

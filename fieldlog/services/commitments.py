@@ -167,7 +167,8 @@ class PromiseResolver:
         return Resolved(promise, municipality)
 
     def time_rule(self, code: str | None):
-        """What a promise's ``time_rule`` is judged by (services.time_rules.time_rule).
+        """What a promise's ``time_rule`` is judged by (``rules.in_window``): None,
+        ``obekvam_tid``, or the catalogue's window of that code.
 
         Raises ValueError for an unknown code."""
         if code is None or code == OBEKVAM_TID:
