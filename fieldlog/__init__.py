@@ -56,7 +56,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions of extensions.py to the app."""
-    from .database import configure_sqlite
+    from .database import configure_postgresql, configure_sqlite
     from .extensions import (
         babel,
         compress,
@@ -78,6 +78,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
     from .auth import loaders
 
     loaders.register(login_manager)

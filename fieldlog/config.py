@@ -9,7 +9,9 @@ from pathlib import Path
 class Config:
     """Settings every instance starts from."""
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: database.configure_postgresql checks a pooled connection without a
+    # round trip; SQLite's connections are files.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     FIELDLOG_TIMEZONE = "Europe/Stockholm"
     FIELDLOG_TODAY = None  # an ISO date fixes what clock.today() says (tests, demos)
     BABEL_DEFAULT_LOCALE = "sv"

@@ -1,8 +1,10 @@
-"""Engine set-up for SQLite (WAL, busy timeout, foreign keys, BEGIN IMMEDIATE for writes)."""
+"""Engine set-up: SQLite (WAL, busy timeout, foreign keys, BEGIN IMMEDIATE for writes) and
+PostgreSQL (a connection the server has closed is never handed out)."""
 
 import hashlib
+import select
 
-from sqlalchemy import String, event
+from sqlalchemy import String, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
@@ -36,6 +38,31 @@ def configure_sqlite(engine: Engine) -> None:
         # concurrency whatever the timeout; writers take the lock up front.
         immediate = conn.get_execution_options().get("fieldlog_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Replace, before a request uses it, a pooled connection that the server has closed.
+
+    SQLAlchemy's ``pool_pre_ping`` asks the server (a round trip on every checkout, about a
+    tenth of the cheapest request). This asks the socket instead: an idle connection has
+    nothing to read, so anything readable is the server's goodbye (a restart,
+    ``pg_terminate_backend``, an idle timeout) or the connection's end. Raising
+    ``DisconnectionError`` is SQLAlchemy's documented way to make the pool connect anew
+    ("Disconnect Handling – Pessimistic, custom"). A link cut without a goodbye is noticed by
+    the first statement, as with any driver.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def closed_by_server(dbapi_conn, _record, _proxy):
+        if dbapi_conn.closed or _readable(dbapi_conn.fileno()):
+            raise exc.DisconnectionError("the database server closed this connection")
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket ``fd`` has data or its end waiting (without blocking)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 def _lower(value):
