@@ -67,6 +67,7 @@ class InForce:
         slot = slot_of(commitment)
         self.commitment = commitment
         self._days: dict[dt.date, bool] = {}
+        self._on: dict[tuple[int, dt.date], bool] = {}
         self.slots = {
             m.id: sorted(
                 (c for c in naming.get(m.id, []) if slot_of(c) == slot),
@@ -80,6 +81,13 @@ class InForce:
         slot = self.slots.get(municipality_id)
         found = commitment_in_force(slot, day) if slot is not None else None
         return found is not None and found.id == self.commitment.id
+
+    def on(self, municipality_id: int, day: dt.date) -> bool:
+        """:meth:`in_municipality`, remembered (a batch asks about the same days again)."""
+        key = (municipality_id, day)
+        if key not in self._on:
+            self._on[key] = self.in_municipality(municipality_id, day)
+        return self._on[key]
 
     def __call__(self, day: dt.date) -> bool:
         if day not in self._days:
@@ -110,6 +118,7 @@ class PromiseResolver:
         self.user = user
         self.catalogue = catalogue.current()
         self._in_forces: dict[tuple[int, int], InForce] = {}
+        self._by_key: dict[tuple[str, str | None], tuple[Resolved, InForce | None]] = {}
 
     def _promise(self, key: str) -> Promise | None:
         return self.catalogue.promises.get(key)
@@ -142,29 +151,41 @@ class PromiseResolver:
     def by_key(self, key: str, day: dt.date, code: str | None = None) -> Resolved:
         """The promise with ``key`` if its commitment is in force on ``day`` in the
         municipality named by ``code`` (needed for a joint agreement; else its own)."""
+        if (key, code) not in self._by_key:  # what does not depend on the day, once a batch
+            self._by_key[key, code] = self._by_key_any_day(key, code)
+        found, in_force = self._by_key[key, code]
+        if in_force is None:
+            return found
+        if not in_force.on(found.municipality.id, day):
+            return Resolved(reason="not_in_force")
+        return found
+
+    def _by_key_any_day(self, key: str, code: str | None) -> tuple[Resolved, InForce | None]:
+        """:meth:`by_key` but for the day: the answer, and what judges the day (None: the
+        answer stands whatever the day). The refusals come in the order a user reads them:
+        unknown promise, municipality, not in force, not countable, not the user's."""
         promise = self._promise(key)
         if promise is None or not self.known_key(key):
-            return Resolved(reason="unknown")
+            return Resolved(reason="unknown"), None
         commitment = promise.commitment
         if code is None:
             if commitment.joint:
-                return Resolved(reason="municipality_needed", field="municipality")
+                return Resolved(reason="municipality_needed", field="municipality"), None
             municipality = commitment.municipality
         else:
             municipality = self._municipality(code)
             if municipality is None:
-                return Resolved(reason="unknown_municipality", field="municipality")
+                return Resolved(reason="unknown_municipality", field="municipality"), None
             if municipality.id not in {m.id for m in commitment.municipalities}:
-                return Resolved(reason="other_municipality", field="municipality")
+                return Resolved(reason="other_municipality", field="municipality"), None
         if not scope.may_see_municipality(self.user, municipality):
-            return Resolved(reason="unknown")
-        if not self._in_force(commitment, municipality).in_municipality(municipality.id, day):
-            return Resolved(reason="not_in_force")
+            return Resolved(reason="unknown"), None
+        in_force = self._in_force(commitment, municipality)
         if promise.activity_type is None:
-            return Resolved(reason="not_countable")
+            return Resolved(municipality=municipality, reason="not_countable"), in_force
         if not scope.may_log(self.user, promise):
-            return Resolved(reason="not_yours")
-        return Resolved(promise, municipality)
+            return Resolved(municipality=municipality, reason="not_yours"), in_force
+        return Resolved(promise, municipality), in_force
 
     def time_rule(self, code: str | None):
         """What a promise's ``time_rule`` is judged by (``rules.in_window``): None,
