@@ -77,4 +77,3 @@ def test_a_transaction_that_changes_agreements_reads_its_own_change(app, users):
     assert seen.places == ["Torget"]
     db.session.rollback()
     assert catalogue.current().promises["arjeplog-fotpatrull"].places != ["Torget"]
-
