@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,37 @@ class Server:
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float:
+    """User and system CPU time so far of this machine's PostgreSQL processes (the backends
+    serving the app and the server's own writers), from /proc; 0 where none runs."""
+    total = 0
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = stat_file.read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if stat[stat.index("(") + 1 : stat.rindex(")")] != "postgres":
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def machine_reference_ms() -> float:
+    """How fast this machine runs Python: the best of five runs of a fixed loop, in ms.
+    Figures from two machines compare only after scaling by it."""
+    loop = "sum(i * i for i in range(1_000_000))"
+    return min(timeit.repeat(loop, number=1, repeat=5)) * 1000
+
+
+def machine_line() -> str:
+    """The line a benchmark prints about the machine its figures come from."""
+    return (
+        f"machine: {os.cpu_count()} cores; a reference Python loop takes "
+        f"{machine_reference_ms():.0f} ms (scale figures from another machine by it)"
+    )
 
 
 @contextlib.contextmanager

@@ -9,8 +9,11 @@
 
 For each run it prints entries/s, the p50/p95 latency of a request, the CPU milliseconds
 the server's processes (gunicorn's master and workers, from /proc/<pid>/stat) spent per
-entry, and the SQL statements per request, counted by the server itself
-(FIELDLOG_COUNT_SQL=1, X-SQL-Statements; SQLite's BEGIN left out, as psycopg's is unseen).
+entry, the CPU milliseconds this machine's PostgreSQL processes spent per entry (DB ms/e;
+0 on SQLite, whose work is the server's own), and the SQL statements per request, counted
+by the server itself (FIELDLOG_COUNT_SQL=1, X-SQL-Statements; SQLite's BEGIN left out, as
+psycopg's is unseen). The machine line gives the speed of the machine's Python, to compare
+figures across machines.
 Goals (issue 14): one entry per request ≤ 8 ms server CPU and ≤ 4 SQL statements on
 PostgreSQL; 500-entry batches ≥ 8,000 entries/s from four phones on PostgreSQL.
 """
@@ -30,7 +33,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _sync_common import call, fresh_database, percentile, prepare, served
+from _sync_common import (
+    call,
+    database_cpu_seconds,
+    fresh_database,
+    machine_line,
+    percentile,
+    prepare,
+    served,
+)
 from sqlalchemy import create_engine, text
 
 PROMISES = [
@@ -71,6 +82,7 @@ class Run:
     entries: int
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    database_cpu_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
 
@@ -80,11 +92,15 @@ class Run:
             f"{self.label:<32} {self.entries / self.seconds:9,.0f} "
             f"{percentile(self.latencies_ms, 50):8.1f} {percentile(self.latencies_ms, 95):8.1f} "
             f"{self.cpu_seconds * 1000 / self.entries:9.2f} "
+            f"{self.database_cpu_seconds * 1000 / self.entries:8.2f} "
             f"{statistics.mean(self.statements):8.1f}"
         )
 
 
-HEADER = f"{'':<32} {'entries/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/e':>9} {'SQL/req':>8}"
+HEADER = (
+    f"{'':<32} {'entries/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/e':>9} {'DB ms/e':>8} "
+    f"{'SQL/req':>8}"
+)
 
 
 def send(server, token: str, entries: list[dict], batch: int, expect: str, run: Run) -> None:
@@ -118,13 +134,15 @@ def phones(server, token: str, chunks: list[list[dict]], batch: int, expect: str
             failures.append(exc)
 
     threads = [threading.Thread(target=phone, args=(c,)) for c in chunks]
-    cpu, began = server.cpu_seconds(), time.perf_counter()
+    cpu, database_cpu = server.cpu_seconds(), database_cpu_seconds()
+    began = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     run.seconds = time.perf_counter() - began
     run.cpu_seconds = server.cpu_seconds() - cpu
+    run.database_cpu_seconds = database_cpu_seconds() - database_cpu
     if failures:
         raise failures[0]
     return run
@@ -191,6 +209,7 @@ def bench(kind: str, args, rng: random.Random) -> None:
         plain = plain_insert_rate(url, args.batch) if args.plain else None
 
     print(f"database: {kind}, gunicorn workers: {args.workers}")
+    print(machine_line())
     print(HEADER)
     for run in runs:
         print(run.row())
