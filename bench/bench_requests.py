@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _sync_common import call, fresh_database, percentile, prepare, served
+from _sync_common import call, fresh_database, machine_line, percentile, prepare, served
 
 
 def timed(conn, path: str, token: str, ms: list[float], seen: list[int]) -> None:
@@ -71,6 +71,7 @@ def main() -> None:
     print(f"database: {args.db}, gunicorn workers: {args.workers}, "
           f"threads: {args.threads or '-'}, one client, "
           f"{args.requests} requests of each")  # fmt: skip
+    print(machine_line())
     print(f"{'request':<18} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms/req':>11} {'SQL/req':>8}")
     for path in paths:
         print(

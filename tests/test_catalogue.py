@@ -77,3 +77,32 @@ def test_a_transaction_that_changes_agreements_reads_its_own_change(app, users):
     assert seen.places == ["Torget"]
     db.session.rollback()
     assert catalogue.current().promises["arjeplog-fotpatrull"].places != ["Torget"]
+
+
+def test_the_tallies_show_a_promise_and_its_target_changed_by_hand_in_sql(app, client, users):
+    api = ApiClient(app, client)
+    coordinator = users["coordinator"]
+
+    def row() -> dict:
+        answer = api.get("/api/v1/tallies?year=2026&municipality=2506", coordinator)
+        assert answer.status_code == 200
+        return next(r for r in answer.get_json()["tallies"] if r["promise"] == "arjeplog-fotpatrull")
+
+    before = row()
+    assert row() == before  # asked again, nothing changed: the same row
+    db.session.execute(
+        text(
+            "UPDATE promise SET text = 'Fotpatrull i centrum, varje vecka.' "
+            "WHERE key = 'arjeplog-fotpatrull'"
+        )
+    )
+    db.session.execute(
+        text(
+            "UPDATE promise_target SET count = count + 7 WHERE promise_id = "
+            "(SELECT id FROM promise WHERE key = 'arjeplog-fotpatrull')"
+        )
+    )
+    db.session.commit()
+    after = row()
+    assert after["text"] == "Fotpatrull i centrum, varje vecka."
+    assert after["target"]["count"] == before["target"]["count"] + 7

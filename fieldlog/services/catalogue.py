@@ -18,7 +18,9 @@ id with objects loaded elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import event, select
@@ -39,6 +41,7 @@ STAMP = select(catalogue_stamp.c.stamp).where(catalogue_stamp.c.id == 1).scalar_
 _NOTED = "fieldlog_catalogue_stamp"  # g: the stamp read in this request's transaction
 _WROTE = "fieldlog.catalogue.wrote"  # session.info: the transaction wrote something
 _EXTENSION = "fieldlog.catalogue"
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,7 +50,8 @@ class Catalogue:
 
     ``naming``: municipality id → the commitments covering it (joint ones included),
     by start date then id; ``promises``: key → promise; ``municipalities``: code →
-    municipality; ``windows``: time window code → its rule.
+    municipality; ``windows``: time window code → its rule; ``derived``: what
+    :meth:`remembered` made from them.
     """
 
     stamp: str | None
@@ -55,10 +59,20 @@ class Catalogue:
     promises: dict[str, Promise] = field(default_factory=dict)
     municipalities: dict[str, Municipality] = field(default_factory=dict)
     windows: dict[str, WindowRule] = field(default_factory=dict)
+    derived: dict[Hashable, object] = field(default_factory=dict)
 
     def covering(self, municipality_id: int) -> list[Commitment]:
         """The commitments covering a municipality (an empty list for none)."""
         return self.naming.get(municipality_id, [])
+
+    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, made once per snapshot for ``key``: for what follows from the
+        agreements alone (not the day, the user or the counts), asked for on every request.
+        Goes with the snapshot when the agreements change. Read the result, never change it.
+        """
+        if key not in self.derived:
+            self.derived[key] = make()
+        return self.derived[key]  # type: ignore[return-value]
 
 
 def note_stamp(stamp: str | None) -> None:

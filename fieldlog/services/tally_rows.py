@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
-from ..models import Commitment, Municipality, Promise
+from ..models import Commitment, Municipality
 from ..rules.in_force import in_force_in_slots_during_year
 from ..rules.periods import (
     CALENDAR_PERS,
@@ -35,8 +36,8 @@ from ..rules.progress import (
     share_gone,
     validity_status,
 )
-from . import tallies
-from .commitments import InForce, commitments_naming
+from . import catalogue, tallies
+from .commitments import InForce
 from .tallies import COLUMNS, ENTRIES
 
 
@@ -168,20 +169,19 @@ def yearly_rows(
     municipalities = list(municipalities)
     asked = named_period(period, year) if period else None
     span = asked or calendar_year(year)
-    naming = commitments_naming([m.id for m in municipalities])
-    found: list[tuple[Municipality, Commitment, Promise]] = []
-    for m in municipalities:
-        in_year = in_force_in_slots_during_year(naming[m.id], year)
-        in_year.sort(key=lambda c: (c.district or "", c.valid_from))
-        for c in in_year:
-            found.extend((m, c, p) for p in c.promises if p.activity_type is not None)
+    held = catalogue.current()
+    naming = {m.id: held.covering(m.id) for m in municipalities}
+    found = held.remembered(
+        ("tally_rows", tuple(m.id for m in municipalities), year),
+        lambda: _promises_of_year(municipalities, naming, year),
+    )
     if not found:
         return []
-    ids = sorted({p.id for _, _, p in found})
+    ids = sorted({f.promise_id for f in found})
     summed: dict[int, list] = defaultdict(list)
     for key, n in tallies.sums(ids, span.start, span.end).items():
         summed[key[0]].append((key, n))
-    targets = {p.id: p.target_in(year) for _, _, p in found}
+    targets = {f.promise_id: f.target for f in found}
     periodic = [
         pid for pid, t in targets.items() if t is not None and t.per in (*CALENDAR_PERS, "period")
     ]
@@ -190,104 +190,151 @@ def yearly_rows(
     if periodic:
         days_from = min(span.start, week_year_span(year).start)
         days_to = max(span.end, week_year_span(year).end)
-        for _, c, p in found:
-            if p.id in periodic and targets[p.id].per == "period":
-                days_from, days_to = min(days_from, c.valid_from), max(days_to, c.valid_to)
+        for f in found:
+            if f.promise_id in periodic and f.target.per == "period":
+                days_from, days_to = min(days_from, f.valid_from), max(days_to, f.valid_to)
         for (pid, place), days in tallies.daily_counted(periodic, days_from, days_to).items():
             for key in ((pid, ""), (pid, place)) if place else ((pid, ""),):
                 daily[key].update(days)
     judges: dict[int, _Judge] = {}
     in_forces: dict[int, InForce] = {}
     rows = []
-    for m, c, p in found:
-        target = targets[p.id]
-        if p.id not in judges:
-            if c.id not in in_forces:  # one per agreement, shared by its promises
-                in_forces[c.id] = InForce(c, naming)
-            judges[p.id] = _Judge(target, year, today, span, asked, in_forces[c.id], c)
-        judge = judges[p.id]
-        share: Counter = Counter()
-        joint: Counter = Counter()
+    for f in found:
+        target, pid, places_listed = f.target, f.promise_id, f.places
+        if pid not in judges:
+            if f.commitment.id not in in_forces:  # one per agreement, shared by its promises
+                in_forces[f.commitment.id] = InForce(f.commitment, naming)
+            judges[pid] = _Judge(
+                target, year, today, span, asked, in_forces[f.commitment.id], f.commitment
+            )
+        judge = judges[pid]
+        share = dict.fromkeys(COLUMNS, 0)
+        joint = 0
         place_share: Counter = Counter()
         place_joint: Counter = Counter()
-        outcomes = dict.fromkeys(p.activity_type.metrics, 0)
-        for (_pid, mid, place, measure), n in summed[p.id]:
+        outcomes = dict.fromkeys(f.metrics, 0)
+        for (_pid, mid, place, measure), n in summed[pid]:
             if measure == ENTRIES:
-                joint.update(n)
+                joint += n["counted"]
                 place_joint[place] += n["counted"]
-                if mid == m.id:
-                    share.update(n)
+                if mid == f.municipality_id:
+                    for column in COLUMNS:
+                        share[column] += n[column]
                     place_share[place] += n["counted"]
-            elif mid == m.id and measure in outcomes:
+            elif mid == f.municipality_id and measure in outcomes:
                 outcomes[measure] += n["counted"]
         if target is not None and target.per == "period":
-            lo, hi = c.valid_from, c.valid_to
-            for key in [(p.id, "")] + [(p.id, name) for name in p.places or []]:
+            lo, hi = f.valid_from, f.valid_to
+            for key in [(pid, "")] + [(pid, name) for name in places_listed]:
                 validity[key] = sum(v for d, v in daily[key].items() if lo <= d <= hi)
-        each = target is not None and target.each_place and bool(p.places)
+        each = target is not None and target.each_place and bool(places_listed)
         place_results = {}
         if each:
             place_results = {
-                name: judge.status(place_joint[name], daily[(p.id, name)], validity[(p.id, name)])
-                for name in p.places
+                name: judge.status(place_joint[name], daily[(pid, name)], validity[(pid, name)])
+                for name in places_listed
             }
             status = _worst([r[0] for r in place_results.values()])
-            due = place_results[p.places[0]][1]
-            met = _periods_met_everywhere(judge, p, daily)
+            due = place_results[places_listed[0]][1]
+            met = _periods_met_everywhere(judge, pid, places_listed, daily)
         else:
-            status, due, met = judge.status(
-                joint["counted"], daily[(p.id, "")], validity[(p.id, "")]
-            )
+            status, due, met = judge.status(joint, daily[(pid, "")], validity[(pid, "")])
         places = None
-        if p.places:
+        if places_listed:
             places = [
                 {
                     "name": name,
                     "counted": place_share[name],
-                    "met": (
-                        judge.status(
-                            place_joint[name], daily[(p.id, name)], validity[(p.id, name)]
-                        )[0]
-                        == "met"
-                        if each
-                        else None
-                    ),
+                    "met": place_results[name][0] == "met" if each else None,
                 }
-                for name in p.places
+                for name in places_listed
             ]
         rows.append(
             {
-                "municipality": m.code,
-                "municipality_name": m.name,
-                "commitment": c.key,
-                "commitment_title": c.title,
-                "promise": p.key,
-                "promise_id": p.id,
-                "text": p.text,
-                "area": p.area,
-                "owner": p.owner,
-                "activity": p.activity_type.code,
-                "activity_label": p.activity_type.label,
-                "metric_labels": {k: p.activity_type.metric_label(k) for k in outcomes},
-                "yearly_target": target.count if target and target.per == "year" else None,
-                "time_rule": p.time_rule,
-                **{k: share.get(k, 0) for k in COLUMNS},
+                **f.row,
+                **share,
                 "status": status,
-                "district": c.district,
-                "municipalities": [x.code for x in c.municipalities],
-                "joint": c.joint,
-                "target": target_as_dict(target),
                 "periods_due": due,
                 "periods_met": met,
-                "current_period": judge.current_period(daily[(p.id, "")])
+                "current_period": judge.current_period(daily[(pid, "")])
                 if not each
-                else (_current_each(judge, p, daily)),
+                else (_current_each(judge, pid, places_listed, daily)),
                 "places": places,
                 "outcomes": outcomes,
-                "joint_counted": joint.get("counted", 0) if c.joint else None,
+                "joint_counted": joint if f.joint else None,
             }
         )
     return rows
+
+
+class _Fixed(NamedTuple):
+    """What a row of one promise in one municipality says whatever the day and the counts,
+    in plain values (the catalogue's objects read slowly, attribute by attribute)."""
+
+    municipality_id: int
+    commitment: Commitment
+    promise_id: int
+    target: Target | None
+    places: list[str]
+    metrics: list[str]
+    joint: bool
+    valid_from: dt.date
+    valid_to: dt.date
+    row: dict
+
+
+def _promises_of_year(
+    municipalities: list[Municipality], naming: dict[int, list[Commitment]], year: int
+) -> list[_Fixed]:
+    """The countable promises of every agreement in force during ``year`` in each
+    municipality, in the order of the rows, each with what its row says whatever the day
+    and the counts. From the catalogue alone, so kept with it (Catalogue.remembered)."""
+    found = []
+    for m in municipalities:
+        in_year = in_force_in_slots_during_year(naming[m.id], year)
+        in_year.sort(key=lambda c: (c.district or "", c.valid_from))
+        for c in in_year:
+            for p in c.promises:
+                if p.activity_type is None:
+                    continue
+                target = p.target_in(year)
+                row = {
+                    "municipality": m.code,
+                    "municipality_name": m.name,
+                    "commitment": c.key,
+                    "commitment_title": c.title,
+                    "promise": p.key,
+                    "promise_id": p.id,
+                    "text": p.text,
+                    "area": p.area,
+                    "owner": p.owner,
+                    "activity": p.activity_type.code,
+                    "activity_label": p.activity_type.label,
+                    "metric_labels": {
+                        k: p.activity_type.metric_label(k) for k in p.activity_type.metrics
+                    },
+                    "yearly_target": target.count if target and target.per == "year" else None,
+                    "time_rule": p.time_rule,
+                    "district": c.district,
+                    "municipalities": [x.code for x in c.municipalities],
+                    "joint": c.joint,
+                    "target": target_as_dict(target),
+                }
+                found.append(
+                    _Fixed(
+                        m.id,
+                        c,
+                        p.id,
+                        target,
+                        list(p.places or []),
+                        list(p.activity_type.metrics),
+                        c.joint,
+                        c.valid_from,
+                        c.valid_to,
+                        row,
+                    )  # fmt: skip
+                )
+    return found
 
 
 _ORDER = ("missed", "behind", "on_track", "met", "no_target")
@@ -298,20 +345,22 @@ def _worst(statuses: list[str]) -> str:
     return min(statuses, key=_ORDER.index) if statuses else "no_target"
 
 
-def _periods_met_everywhere(judge: _Judge, p: Promise, daily: dict) -> int | None:
+def _periods_met_everywhere(
+    judge: _Judge, promise_id: int, places: list[str], daily: dict
+) -> int | None:
     """Due periods in which every place met the target count (rule 4)."""
     t = judge.target
     if t is None or t.per not in CALENDAR_PERS:
         return None
-    totals = [judge.totals(daily[(p.id, name)]) for name in p.places]
+    totals = [judge.totals(daily[(promise_id, name)]) for name in places]
     return sum(
         all(found.get(period.start, 0) >= t.count for found in totals) for period in judge.due()
     )
 
 
-def _current_each(judge: _Judge, p: Promise, daily: dict) -> dict | None:
+def _current_each(judge: _Judge, promise_id: int, places: list[str], daily: dict) -> dict | None:
     """The current period of a target for each place: the count of the place worst off."""
-    found = [judge.current_period(daily[(p.id, name)]) for name in p.places]
+    found = [judge.current_period(daily[(promise_id, name)]) for name in places]
     if not found or found[0] is None:
         return None
     return min(found, key=lambda f: f["counted"])
