@@ -86,7 +86,9 @@ def test_the_tallies_show_a_promise_and_its_target_changed_by_hand_in_sql(app, c
     def row() -> dict:
         answer = api.get("/api/v1/tallies?year=2026&municipality=2506", coordinator)
         assert answer.status_code == 200
-        return next(r for r in answer.get_json()["tallies"] if r["promise"] == "arjeplog-fotpatrull")
+        return next(
+            r for r in answer.get_json()["tallies"] if r["promise"] == "arjeplog-fotpatrull"
+        )
 
     before = row()
     assert row() == before  # asked again, nothing changed: the same row
@@ -106,3 +108,15 @@ def test_the_tallies_show_a_promise_and_its_target_changed_by_hand_in_sql(app, c
     after = row()
     assert after["text"] == "Fotpatrull i centrum, varje vecka."
     assert after["target"]["count"] == before["target"]["count"] + 7
+
+
+def test_the_public_answers_find_the_municipality_without_a_statement(app, client, bundled):
+    from .test_sync_statements import statements_of
+
+    client.get("/api/v1/public/2506")  # the process's catalogue is loaded (municipalities too)
+    for path in ("/api/v1/public/2506", "/public/2506"):
+        answers = []
+        seen = statements_of(lambda path=path: answers.append(client.get(path)))
+        assert answers[0].status_code == 200
+        assert not [s for s in seen if "FROM municipality" in s], path
+    assert client.get("/api/v1/public/9999").status_code == 404

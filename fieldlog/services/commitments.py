@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..inputs import is_municipality_code
 from ..models import Commitment, Municipality, Promise, User
 from ..rules.counting import OBEKVAM_TID
@@ -22,10 +19,11 @@ from . import catalogue, scope
 
 
 def municipality_by_code(code: str) -> Municipality | None:
-    """The municipality with a four-digit code, or None (also for anything that is no code)."""
+    """The municipality with a four-digit code, or None (also for anything that is no code),
+    from the process's catalogue: no statement, a read-only object (compare it by id)."""
     if not is_municipality_code(code):
         return None
-    return db.session.scalar(select(Municipality).where(Municipality.code == code))
+    return catalogue.current().municipalities.get(code)
 
 
 def commitments_naming(municipality_ids: list[int]) -> dict[int, list[Commitment]]:
