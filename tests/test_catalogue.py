@@ -115,8 +115,8 @@ def test_the_public_answers_find_the_municipality_without_a_statement(app, clien
 
     client.get("/api/v1/public/2506")  # the process's catalogue is loaded (municipalities too)
     for path in ("/api/v1/public/2506", "/public/2506"):
-        answers = []
-        seen = statements_of(lambda path=path: answers.append(client.get(path)))
+        answers: list = []
+        seen = statements_of(lambda path=path, answers=answers: answers.append(client.get(path)))
         assert answers[0].status_code == 200
         assert not [s for s in seen if "FROM municipality" in s], path
     assert client.get("/api/v1/public/9999").status_code == 404
