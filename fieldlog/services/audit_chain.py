@@ -91,10 +91,15 @@ _AROUND_CHAINED = (
 
 
 def event_hash(row: Mapping[str, Any]) -> str:
-    """The hash of one event: its columns (``HASHED``) in canonical JSON, SHA-256 in hex."""
-    head, middle, tail = hash_parts(row)
-    text = f"{head}{row['id']}{middle}{row['prev_hash']}{tail}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The hash of one event: its columns (``HASHED``) in canonical JSON, SHA-256 in hex.
+
+    Where the id and prev_hash are known, the whole text is written at once; it equals
+    the text :func:`hash_parts` joins around them (tests/test_audit_append.py holds both
+    to the original definition).
+    """
+    values = {name: row[name] for name in HASHED}
+    values["at"] = _utc_text(row["at"])
+    return hashlib.sha256(canonical_json(values).encode()).hexdigest()
 
 
 @dataclass

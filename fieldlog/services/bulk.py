@@ -35,14 +35,22 @@ def _payload(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, default=_plain)
 
 
+@cache
 def insertable_columns(table: Table, keyed: bool = False) -> list[str]:
-    """The columns an insert writes: all but a generated primary key (``keyed``: all)."""
+    """The columns an insert writes: all but a generated primary key (``keyed``: all).
+    Read it, never change it (one list per table, kept)."""
     return [c.name for c in table.columns if keyed or c is not table.autoincrement_column]
+
+
+@cache
+def _defaults(table: Table) -> dict[str, Any]:
+    """Column name → its model's Python-side default (a ColumnDefault, or None)."""
+    return {c.name: c.default for c in table.columns}
 
 
 def _default(table: Table, name: str) -> Any:
     """The model's Python-side default of a column left out of a row (None without one)."""
-    default = table.c[name].default
+    default = _defaults(table)[name]
     if default is None:
         return None
     return default.arg(None) if default.is_callable else default.arg
@@ -52,13 +60,20 @@ def complete_rows(
     table: Table, rows: list[dict[str, Any]], keyed: bool = False
 ) -> list[dict[str, Any]]:
     """Every insertable column in every row (``keyed``: the rows give their primary key
-    too); KeyError for a key the table does not have."""
+    too), as new dicts; KeyError for a key the table does not have."""
     names = insertable_columns(table, keyed)
+    missing_of: dict[tuple[str, ...], list[str]] = {}  # the rows of a batch share their keys
+    completed = []
     for row in rows:
-        unknown = set(row) - set(names)
-        if unknown:
-            raise KeyError(f"{table.name} has no column {sorted(unknown)}")
-    return [{n: row[n] if n in row else _default(table, n) for n in names} for row in rows]
+        keys = tuple(row)
+        missing = missing_of.get(keys)
+        if missing is None:
+            unknown = set(keys) - set(names)
+            if unknown:
+                raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+            missing = missing_of[keys] = [n for n in names if n not in row]
+        completed.append({**row, **{n: _default(table, n) for n in missing}})
+    return completed
 
 
 @cache
