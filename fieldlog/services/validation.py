@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from ..canonical import canonical_json
 from ..inputs import ID_MAX, has_forbidden_characters, is_municipality_code, whole_number
 from ..models import Municipality, Promise, utcnow
-from ..rules import in_window, to_local
+from ..rules import in_window
 from .commitments import PromiseResolver
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -113,9 +113,11 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
         moment = moment.astimezone(dt.UTC)
-        # Every later step reads it in local time, a day either side: all must stay in range.
-        (moment - dt.timedelta(days=1)).astimezone(zone)
-        (moment + dt.timedelta(days=1)).astimezone(zone)
+        if not 1 < moment.year < 9999:
+            # Every later step reads it in local time, a day either side: all must stay in
+            # range, which only the first and the last year can leave.
+            (moment - dt.timedelta(days=1)).astimezone(zone)
+            (moment + dt.timedelta(days=1)).astimezone(zone)
         return moment
     except (ValueError, OverflowError):  # unreadable, or a year 1 / 9999 that leaves the range
         return None
@@ -191,7 +193,8 @@ def validate_entry(
     errors: dict[str, str] = {}
     if not isinstance(data, dict):
         return None, {"entry": _("Varje post måste vara ett objekt.")}
-    zone = ZoneInfo(current_app.config["FIELDLOG_TIMEZONE"])
+    zone_name = current_app.config["FIELDLOG_TIMEZONE"]
+    zone = ZoneInfo(zone_name)
     now = now or utcnow()
 
     client_id = None
@@ -223,8 +226,8 @@ def validate_entry(
         errors["municipality"] = _("Måste vara en kommunkod med fyra siffror.")
         code = None
     promise = municipality = None
+    day = started_at.astimezone(zone).date() if started_at is not None else None
     if started_at is not None and "municipality" not in errors:
-        day = started_at.astimezone(zone).date()
         if data.get("promise"):
             found = resolver.by_key(str(data["promise"]), day, code)
         elif code and data.get("activity"):
@@ -296,9 +299,8 @@ def validate_entry(
         base_version=base_version,
         sent_id=data.get("client_id"),
     )
-    zone_name = current_app.config["FIELDLOG_TIMEZONE"]
-    clean.day = to_local(started_at, zone_name).date()
-    clean.year = clean.day.year
+    clean.day = day  # rule 2: the local day
+    clean.year = day.year
     clean.in_window = in_window(resolver.time_rule(promise.time_rule), started_at, zone_name)
     joint_code = municipality.code if promise.commitment.joint else None
     clean.content_hash = content_hash(promise.key, clean.columns(), joint_code)
