@@ -24,7 +24,11 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-translations: $(VENV)/.installed
+# Compiled only when the catalogue changed, so that two `make test` may run side by side.
+MO := fieldlog/translations/en/LC_MESSAGES/messages.mo
+translations: $(MO)
+
+$(MO): fieldlog/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d fieldlog/translations >/dev/null
 
 run: $(VENV)/.installed translations
