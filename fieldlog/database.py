@@ -111,10 +111,16 @@ def _sha256_sqlite(element, compiler, **kw):
 def begin_write() -> None:
     """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
 
-    Call it at the top of every service function that writes. A read transaction
-    already open (say, from loading the current user) is ended first.
+    Call it at the top of every service function that writes. On SQLite a read
+    transaction already open (say, from loading the current user) is ended first, as
+    its writer's lock is taken only at BEGIN. PostgreSQL needs no such turn: a
+    transaction that has only read goes on to write (READ COMMITTED: each statement
+    sees what is committed when it starts), which spares a COMMIT and a BEGIN, two
+    round trips of every write request.
     """
     session = db.session()
+    if session.in_transaction() and not is_sqlite():
+        return
     if session.in_transaction():
         # Only reads happened: what they loaded (the user, say) stays loaded, not read again.
         keep, session.expire_on_commit = session.expire_on_commit, False
