@@ -52,3 +52,24 @@ def test_a_single_new_entry_costs_a_fixed_few_statements(app, client, users):
         assert len(seen) <= most, "\n".join(s.split("\n")[0] for s in seen)
         inserts = [s for s in seen if s.startswith("INSERT")]
         assert [s.split()[2] for s in inserts] == ["entry", "tally", "audit_event"]
+
+
+def test_a_single_new_entry_is_one_transaction_on_postgresql(app, client, users):
+    """On PostgreSQL the user's lookup and the writes share one transaction: one commit, no
+    second BEGIN. SQLite ends the read transaction first, to BEGIN IMMEDIATE (two commits)."""
+    api = ApiClient(app, client)
+    officer = users["officer"]
+    api.sync(officer, factories.entry_data())
+    commits: list[int] = []
+
+    def count(conn) -> None:
+        if has_request_context():
+            commits.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        result = api.sync(officer, factories.entry_data(started_at="2026-06-02T10:00"))
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert result[0]["status"] == "created"
+    assert len(commits) == {"postgresql": 1, "sqlite": 2}[db.engine.dialect.name]
