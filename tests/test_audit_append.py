@@ -207,6 +207,35 @@ def test_a_batch_overtaken_by_a_single_event_writes_again_from_the_new_head(app,
     assert verify().intact
 
 
+@pytest.mark.commits
+@needs_postgres
+def test_a_batch_overtaken_at_every_try_writes_its_events_one_by_one(app, users, errors):
+    head = stored()[-1].id
+    batch_thread = threading.current_thread()
+    inserts: list[str] = []
+
+    def overtake(conn, cursor, statement, *args) -> None:
+        if threading.current_thread() is not batch_thread:
+            return  # the overtaking single event's own statement
+        if statement.startswith("INSERT INTO audit_event"):
+            inserts.append(statement)
+            if len(inserts) <= audit.BATCH_TRIES:  # before each try of the whole batch
+                joined(in_other_sessions(app, lambda: write(audit.event_row("test.single"))))
+
+    event.listen(db.engine, "before_cursor_execute", overtake)
+    try:
+        write(*[audit.event_row("test.batch", "entry", n) for n in range(5)])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", overtake)
+    written = [(e.id, e.action, e.object_id) for e in stored() if e.id > head]
+    singles = [(head + 1 + n, "test.single", "") for n in range(audit.BATCH_TRIES)]
+    after = head + 1 + audit.BATCH_TRIES
+    assert written == singles + [(after + n, "test.batch", str(n)) for n in range(5)]
+    # The whole batch tried BATCH_TRIES times, then each of its 5 events on its own.
+    assert len(inserts) == audit.BATCH_TRIES + 5
+    assert verify().intact
+
+
 def wait_for_a_lock_wait(deadline_s: float = 30.0) -> None:
     """Return once some session of the test database waits for a lock (without sleeping)."""
     query = text(
