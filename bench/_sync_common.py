@@ -91,9 +91,14 @@ class Server:
                 stat = Path(f"/proc/{pid}/stat").read_text()
             except FileNotFoundError:  # a worker replaced meanwhile
                 continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+            total += _cpu_ticks(stat)
         return total / CLOCK_TICKS
+
+
+def _cpu_ticks(stat: str) -> int:
+    """User and system CPU time in clock ticks from a /proc/<pid>/stat text."""
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -110,8 +115,7 @@ def database_cpu_seconds() -> float:
             continue
         if stat[stat.index("(") + 1 : stat.rindex(")")] != "postgres":
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
+        total += _cpu_ticks(stat)
     return total / CLOCK_TICKS
 
 

@@ -119,9 +119,9 @@ def begin_write() -> None:
     round trips of every write request.
     """
     session = db.session()
-    if session.in_transaction() and not is_sqlite():
-        return
     if session.in_transaction():
+        if not is_sqlite():
+            return
         # Only reads happened: what they loaded (the user, say) stays loaded, not read again.
         keep, session.expire_on_commit = session.expire_on_commit, False
         try:

@@ -5,6 +5,7 @@ because the database went away between two requests, and none pays a round trip 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest

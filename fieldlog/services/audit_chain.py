@@ -45,6 +45,7 @@ HASHED = (
 # The columns that place an event in the chain, known only when it is written: an integer
 # and a 64-hex string, both top-level, in this order among the sorted keys.
 CHAINED = ("id", "prev_hash")
+_UNCHAINED = tuple(name for name in HASHED if name not in CHAINED)
 
 
 def _utc_text(moment: dt.datetime) -> str:
@@ -52,6 +53,13 @@ def _utc_text(moment: dt.datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds")
+
+
+def _hashed_values(row: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The columns ``names`` of an event as they are hashed (``at`` as :func:`_utc_text`)."""
+    values = {name: row[name] for name in names}
+    values["at"] = _utc_text(row["at"])
+    return values
 
 
 def hash_parts(row: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -64,8 +72,7 @@ def hash_parts(row: Mapping[str, Any]) -> tuple[str, str, str]:
     ``prev_hash`` are not read from ``row``: a writer that learns them only in SQL
     (services/audit.py) joins the parts there.
     """
-    values = {name: row[name] for name in HASHED if name not in CHAINED}
-    values["at"] = _utc_text(row["at"])
+    values = _hashed_values(row, _UNCHAINED)
     before, between, after = (_members(values, names) for names in _AROUND_CHAINED)
     return (
         "{" + before + ("," if before else "") + '"id":',
@@ -97,8 +104,7 @@ def event_hash(row: Mapping[str, Any]) -> str:
     the text :func:`hash_parts` joins around them (tests/test_audit_append.py holds both
     to the original definition).
     """
-    values = {name: row[name] for name in HASHED}
-    values["at"] = _utc_text(row["at"])
+    values = _hashed_values(row, HASHED)
     return hashlib.sha256(canonical_json(values).encode()).hexdigest()
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from ..canonical import canonical_json
 from ..inputs import ID_MAX, has_forbidden_characters, is_municipality_code, whole_number
 from ..models import Municipality, Promise, utcnow
-from ..rules import in_window
+from ..rules import in_window, to_local
 from .commitments import PromiseResolver
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
@@ -226,7 +226,7 @@ def validate_entry(
         errors["municipality"] = _("Måste vara en kommunkod med fyra siffror.")
         code = None
     promise = municipality = None
-    day = started_at.astimezone(zone).date() if started_at is not None else None
+    day = to_local(started_at, zone_name).date() if started_at is not None else None  # rule 2
     if started_at is not None and "municipality" not in errors:
         if data.get("promise"):
             found = resolver.by_key(str(data["promise"]), day, code)
@@ -299,7 +299,7 @@ def validate_entry(
         base_version=base_version,
         sent_id=data.get("client_id"),
     )
-    clean.day = day  # rule 2: the local day
+    clean.day = day
     clean.year = day.year
     clean.in_window = in_window(resolver.time_rule(promise.time_rule), started_at, zone_name)
     joint_code = municipality.code if promise.commitment.joint else None
