@@ -20,7 +20,7 @@ from fieldlog.models import AuditEvent
 from fieldlog.services import audit
 from fieldlog.services.audit_chain import GENESIS, HASHED, event_hash, hash_parts, verify
 
-from .test_sync_statements import statements_of
+from .sqlcount import statements_of
 
 PG = bool(os.environ.get("FIELDLOG_TEST_DATABASE_URL"))
 AT = dt.datetime(2026, 5, 5, 10, 0, 0, 123456, tzinfo=dt.UTC)

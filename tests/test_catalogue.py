@@ -111,7 +111,7 @@ def test_the_tallies_show_a_promise_and_its_target_changed_by_hand_in_sql(app, c
 
 
 def test_the_public_answers_find_the_municipality_without_a_statement(app, client, bundled):
-    from .test_sync_statements import statements_of
+    from .sqlcount import statements_of
 
     client.get("/api/v1/public/2506")  # the process's catalogue is loaded (municipalities too)
     for path in ("/api/v1/public/2506", "/public/2506"):

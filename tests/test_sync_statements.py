@@ -10,6 +10,7 @@ from fieldlog.extensions import db
 
 from . import factories
 from .apiclient import ApiClient
+from .sqlcount import statements_of
 
 # The token lookup (one indexed statement, the user and the catalogue stamp with it), the
 # entry and its tally rows, and the audit event: one INSERT … SELECT that reads the chain's
@@ -17,23 +18,6 @@ from .apiclient import ApiClient
 # agreements come from the process's catalogue (services/catalogue.py), no statement.
 # Before the one-statement audit event: 5 on SQLite, 7 on PostgreSQL (issue 14).
 MOST_FOR_A_NEW_ENTRY = {"sqlite": 4, "postgresql": 4}
-
-
-def statements_of(call, requests_only: bool = True) -> list[str]:
-    """The SQL statements ``call`` runs, SQLite's BEGIN left out (as PostgreSQL's is unseen)."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        # Only the request's own statements (not the test's reading its user back).
-        if (has_request_context() or not requests_only) and not statement.startswith("BEGIN"):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return seen
 
 
 def test_a_single_new_entry_costs_a_fixed_few_statements(app, client, users):
