@@ -12,6 +12,7 @@ from fieldlog.services.entries import sync_entries
 from fieldlog.services.users import create_user
 
 from .factories import BUNDLED, PASSWORD, PITEA, csrf_from, entry_data
+from .test_imports import with_valid_from
 
 
 def count(model) -> int:
@@ -249,3 +250,17 @@ def test_a_bad_version_2_file_names_where_and_the_field(client, auth, users):
         "måste vara år, tertial, kvartal, månad, vecka eller hela perioden." in page
     )
     assert count(Commitment) == 4
+
+
+def test_a_date_that_cannot_be_names_the_field_and_stores_nothing(client, auth, users):
+    auth.login("coordinator")
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for day in ("2025-02-29", "2026-13-01", "2026-04-31T10:00:00"):
+        response = _upload(client, with_valid_from(day))
+        assert response.status_code == 422, day
+        page = response.get_data(as_text=True)
+        assert "medborgarlöfte arjeplog-2023-2024, valid_from" in page
+        assert "Inget har sparats" in page
+    first = db.session.scalar(select(Commitment).where(Commitment.key == "arjeplog-2023-2024"))
+    assert first.valid_from.isoformat() == "2023-01-01"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before

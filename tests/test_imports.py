@@ -1,5 +1,6 @@
 """Importing commitment files: whole or nothing, idempotent, updating."""
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -82,3 +83,21 @@ def test_a_file_that_is_not_yaml_is_refused(runner, tmp_path):
     result = runner.invoke(args=["import-commitments", str(bad)])
     assert result.exit_code == 1
     assert "not valid YAML" in result.output
+
+
+def with_valid_from(day: str) -> str:
+    """The bundled file with its first commitment's valid_from written as ``day``, unquoted."""
+    doc = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    doc["commitments"][0]["valid_from"] = "DAY"
+    return yaml.safe_dump(doc, allow_unicode=True).replace("valid_from: DAY", f"valid_from: {day}")
+
+
+@pytest.mark.parametrize("day", ["2025-02-29", "2026-13-01", "2026-04-31T10:00:00"])
+def test_a_date_that_cannot_be_names_the_commitment_and_field(runner, tmp_path, day):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(with_valid_from(day), encoding="utf-8")
+    result = runner.invoke(args=["import-commitments", str(bad)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "commitment arjeplog-2023-2024: field 'valid_from' must be a date" in result.output
+    assert "Traceback" not in result.output
+    assert count(Commitment) == 0

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Commitment, Entry, Municipality, Promise, User
 from . import scope
-from .import_rules import as_date, file_municipalities, file_targets
+from .import_rules import as_date, file_municipalities, file_targets, load_yaml
 from .imports import CommitmentFileError, plan_and_apply
 
 SALT = "fieldlog.admin.commitments-upload"
@@ -63,7 +63,7 @@ class Preview:
 def parse(text: str) -> Any:
     """The parsed YAML; a file that is not YAML raises CommitmentFileError in plain words."""
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         raise CommitmentFileError(
             [_("Filen är inte giltig YAML: %(error)s", error=str(exc))]

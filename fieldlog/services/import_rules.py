@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+import yaml
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -218,6 +219,30 @@ class _Checker:
                 self.add("control", name, **where)
             elif name in TEXT_LIMITS and any(len(t) > TEXT_LIMITS[name] for t in texts):
                 self.add("too_long", name, detail=f"{TEXT_LIMITS[name]} characters", **where)
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date it cannot make (2025-02-29, 2026-13-01)
+    stays its text, so that the file's rules name the entry and field instead of the
+    parser failing on the whole file with a bare ValueError."""
+
+
+def _timestamp(loader: _Loader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def load_yaml(source: str | IO[str]) -> Any:
+    """A commitments file's document (the one YAML reading of the import and the upload).
+
+    Raises yaml.YAMLError when the text is not YAML; an impossible date is kept as text.
+    """
+    return yaml.load(source, Loader=_Loader)  # noqa: S506 (a SafeLoader)
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -22,7 +22,14 @@ from ..models import (
     TimeWindow,
 )
 from . import audit, tallies
-from .import_rules import FileProblem, as_date, file_municipalities, file_targets, validate_document
+from .import_rules import (
+    FileProblem,
+    as_date,
+    file_municipalities,
+    file_targets,
+    load_yaml,
+    validate_document,
+)
 from .time_rules import promises_using
 
 
@@ -38,7 +45,7 @@ def load_file(path: str | Path) -> Any:
     """Parse a commitments file; a file that is not YAML raises CommitmentFileError naming it."""
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            return load_yaml(f)
     except OSError as exc:
         raise CommitmentFileError([f"{path}: cannot be read ({exc.strerror})"]) from exc
     except yaml.YAMLError as exc:
