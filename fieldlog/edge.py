@@ -53,25 +53,40 @@ def int_arg(name: str, default: int, minimum: int = 1, maximum: int = ID_MAX, ar
     return number
 
 
-def _first_nul() -> str | None:
-    """The name of the first part of the request holding NUL, if any."""
+def _first_nul() -> tuple[str, bool] | None:
+    """The name of the first part of the request holding NUL, and whether it is a form
+    field; None when there is none."""
     if "\x00" in request.path:
-        return "path"
+        return "path", False
     sources = [request.args] if request.query_string else []  # none: nothing to parse
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.is_json:
         sources.append(request.form)
     for source in sources:
         for name, values in source.lists():
             if "\x00" in name or any("\x00" in v for v in values):
-                return name.replace("\x00", "")
+                return name.replace("\x00", ""), source is request.form
     return None
 
 
 def refuse_nul() -> None:
-    """Answer 400 naming the field when a path, query argument or form field holds NUL."""
-    name = _first_nul()
-    if name is not None:
-        raise bad_request(_("%(name)s: innehåller otillåtna tecken (styrtecken).", name=name))
+    """Answer 400 naming the field when a path, query argument or form field holds NUL.
+
+    A form field is named by its label (``labels.field_words``: "Anteckningar"), and the
+    person told to go back, where the browser keeps what they typed."""
+    found = _first_nul()
+    if found is None:
+        return
+    name, in_form = found
+    if in_form:
+        from .labels import field_words
+
+        raise bad_request(
+            _(
+                "%(name)s: innehåller otillåtna tecken (styrtecken). Gå tillbaka och ta bort dem.",
+                name=field_words(name),
+            )
+        )
+    raise bad_request(_("%(name)s: innehåller otillåtna tecken (styrtecken).", name=name))
 
 
 def register(app: Flask) -> None:

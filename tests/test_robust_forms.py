@@ -80,7 +80,8 @@ def test_nul_in_a_form_field_is_400_naming_it(client, auth, users):
     auth.login("officer")
     response = client.post("/log/arjeplog-fotpatrull", data=log_form(client, notes="nul\x00"))
     assert response.status_code == 400
-    assert "notes: innehåller otillåtna tecken" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Anteckningar: innehåller otillåtna tecken (styrtecken). Gå tillbaka" in page
     assert entries() == 0
 
 
