@@ -1,11 +1,56 @@
-"""WTForms pieces the blueprints' forms share: the one whole-number reading and the text rule."""
+"""WTForms pieces the blueprints' forms share: their base classes and the words of WTForms'
+own messages, the one whole-number reading and the text rule."""
 
 from __future__ import annotations
 
-from wtforms import IntegerField
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_catalogue
+from wtforms import Form, IntegerField
 from wtforms.validators import ValidationError
 
 from .inputs import FORBIDDEN_CHARACTERS, NOT_A_WHOLE_NUMBER, has_forbidden_characters, whole_number
+
+# WTForms' messages that its Swedish catalogue words badly or not at all ("Felaktigt val;
+# kunde inte ceorce:a"), in ours; the rest of its messages from its catalogue.
+OWN_WORDS = {
+    "Not a valid choice.": _l("Välj ett av alternativen i listan."),
+    "Invalid Choice: could not coerce.": _l("Välj ett av alternativen i listan."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l(
+        "Välj ett av alternativen i listan."
+    ),
+}
+
+
+class Translations:
+    """What a form's messages say in the request's language: :data:`OWN_WORDS`, else
+    WTForms' own catalogue (through Flask-WTF, in Flask-Babel's locale)."""
+
+    def gettext(self, string: str) -> str:
+        own = OWN_WORDS.get(string)
+        return str(own) if own is not None else wtforms_catalogue.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_catalogue.ngettext(singular, plural, n)
+
+
+TRANSLATIONS = Translations()
+
+
+class FieldlogForm(FlaskForm):
+    """A form of the app's pages: CSRF from Flask-WTF, messages in the request's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return TRANSLATIONS
+
+
+class SubForm(Form):
+    """A form within a :class:`FieldlogForm` (a FieldList's rows), in the same language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return TRANSLATIONS
 
 
 class WholeNumberField(IntegerField):

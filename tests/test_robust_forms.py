@@ -200,3 +200,38 @@ def test_the_commitment_form_names_a_bad_promise_field(client, auth, users, row,
     assert response.status_code == 422
     assert needle in response.get_data(as_text=True)
     assert db.session.scalar(select(Promise).where(Promise.text.like("%12%fotpatruller%"))) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "choice", "too_long"),
+    [
+        ("sv", "Välj ett av alternativen i listan.", "Fältet får inte vara längre än 4000 tecken."),
+        ("en", "Choose one of the options in the list.", "cannot be longer than 4000 characters."),
+    ],
+)
+def test_wtforms_own_messages_speak_the_pages_language(
+    app, client, auth, users, language, choice, too_long
+):
+    auth.login("admin")
+    client.get(f"/lang/{language}?next=/admin/")
+    with app.app_context():  # a fresh context, as each real request has: no cached language
+        pages = _wtforms_pages(client)
+    assert all(choice in page for page in pages) and too_long in pages[0]
+    assert "Not a valid choice" not in pages[0] if language == "sv" else "Välj" not in pages[0]
+    assert f"{'Polisområde' if language == 'sv' else 'Police area'}: {choice}" in pages[1]
+    assert "ceorce" not in pages[1]
+    assert db.session.scalar(select(User).where(User.username == "kalle")) is None
+
+
+def _wtforms_pages(client) -> list[str]:
+    """The answers to a promise row with an unknown owner and a text too long, and to a
+    user form with a police area out of range."""
+    promise = {"text": "t" * 4001, "area": "Trygghet", "owner": "x", "activity": "fotpatrull"}
+    data = commitment_form(client, "/admin/commitments/new", [promise])
+    pages = [client.post("/admin/commitments/new", data=data).get_data(as_text=True)]
+
+    person = {"username": "kalle", "role": "officer", "password": "long enough"}
+    token = csrf_from(client.get("/admin/users/new"))
+    data = {"csrf_token": token, **person, "display_name": "Kalle", "area": "9" * 20}
+    pages.append(client.post("/admin/users/new", data=data).get_data(as_text=True))
+    return pages

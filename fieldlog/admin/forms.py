@@ -1,13 +1,11 @@
 """Forms of the admin blueprint: commitments and promises, uploads, activity types, accounts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     PasswordField,
@@ -19,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..formfields import PlainText, WholeNumberField, whole_number_choice
+from ..formfields import FieldlogForm, PlainText, SubForm, WholeNumberField, whole_number_choice
 from ..labels import ROLE_WORDS
 
 try:  # WTForms 3.3 wants SelectChoice; older versions take (value, label) pairs
@@ -97,7 +95,7 @@ class CheckboxesField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-class PromiseForm(Form):
+class PromiseForm(SubForm):
     """One promise row of a commitment (a sub-form: the commitment form carries the CSRF token)."""
 
     key = StringField(
@@ -144,7 +142,7 @@ class PromiseForm(Form):
         return not any((t or "").strip() for t in texts)
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(FieldlogForm):
     """A commitment of one municipality (or a joint one of several) and its promises."""
 
     key = StringField(
@@ -174,14 +172,14 @@ class CommitmentForm(FlaskForm):
     promises = FieldList(FormField(PromiseForm), min_entries=0)
 
 
-class EndForm(FlaskForm):
+class EndForm(FieldlogForm):
     """End a commitment early, or mark it superseded by a later one."""
 
     last_day = DateField(_l("Sista dag"), validators=[Optional()])
     successor = SelectField(_l("Ersätts av"), coerce=whole_number_choice, choices=[])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(FieldlogForm):
     """A commitments file to preview."""
 
     file = FileField(
@@ -193,13 +191,13 @@ class UploadForm(FlaskForm):
     )
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(FieldlogForm):
     """The previewed file, signed, to apply."""
 
     payload = HiddenField(validators=[DataRequired()])
 
 
-class ActivityTypeForm(FlaskForm):
+class ActivityTypeForm(FieldlogForm):
     """An activity type: its labels, counts and usual length."""
 
     code = StringField(_l("Kod"), validators=[Optional(), Length(max=40), KEY])
@@ -222,7 +220,7 @@ class ActivityTypeForm(FlaskForm):
     )
 
 
-class TimeWindowForm(FlaskForm):
+class TimeWindowForm(FieldlogForm):
     """A named time window promises may count in (days, from, to, holidays)."""
 
     code = StringField(_l("Kod"), validators=[Optional(), Length(max=40), KEY])
@@ -240,7 +238,7 @@ class TimeWindowForm(FlaskForm):
     holidays = BooleanField(_l("Helgdagar och helgaftnar hela dygnet"))
 
 
-class UserForm(FlaskForm):
+class UserForm(FieldlogForm):
     """An account's name, role and police area."""
 
     display_name = StringField(_l("Namn"), validators=[Length(max=120), PlainText()])
@@ -257,7 +255,7 @@ class NewUserForm(UserForm):
     password = PasswordField(_l("Lösenord"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(FieldlogForm):
     """A new password set by an admin."""
 
     password = PasswordField(
@@ -265,13 +263,13 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(FieldlogForm):
     """A new API token's label."""
 
     label = StringField(_l("Vad token används till"), validators=[Length(max=120), PlainText()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(FieldlogForm):
     """A button that changes something (deactivate, reactivate, revoke): only the CSRF token."""
 
 

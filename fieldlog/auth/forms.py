@@ -1,14 +1,13 @@
 """Forms of the auth blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..formfields import PlainText
+from ..formfields import FieldlogForm, PlainText
 
 
-class LoginForm(FlaskForm):
+class LoginForm(FieldlogForm):
     """Username and password."""
 
     username = StringField(
@@ -17,7 +16,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Lösenord"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(FieldlogForm):
     """A user changes their own password."""
 
     current = PasswordField(_l("Nuvarande lösenord"), validators=[DataRequired()])
