@@ -142,7 +142,7 @@ def nav_items() -> list[tuple[str, str, tuple[str, ...]]]:
         ("logging.entries", _("Mina poster"), scope.LOGGERS),
         ("review.queue", _("Granska"), scope.REVIEWERS),
         ("tallies.index", _("Uppföljning"), scope.VIEWERS),
-        ("review.audit", _("Logg"), ("supervisor", "coordinator", "admin")),
+        ("review.audit", _("Historik"), ("supervisor", "coordinator", "admin")),
         ("admin.index", _("Administration"), ("coordinator", "admin")),
     ]
     return [item for item in items if item[0] in current_app.view_functions]

@@ -142,6 +142,22 @@ def progress(row: dict) -> str:
     return f"{head}: {state}" if state else head
 
 
+def share_of_target(row: dict) -> str | None:
+    """A target counted over the whole span, as a share of it: "60 % (3 av 5)"; None for a
+    row without such a target (per period or place: :func:`periods_state`,
+    :func:`places_met`)."""
+    goal = row.get("span_target")
+    if not goal or periods_state(row) or places_met(row):
+        return None
+    counted = row["counted"]
+    return _(
+        "%(share)d %% (%(n)d av %(goal)d)",
+        share=min(999, counted * 100 // goal),
+        n=counted,
+        goal=goal,
+    )
+
+
 def places_met(row: dict) -> str | None:
     """With a target for each place: "3 av 4 platser uppfyllda"; None otherwise."""
     places = row.get("places") or []

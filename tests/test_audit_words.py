@@ -136,7 +136,7 @@ def test_the_audit_log_names_people_and_promises_and_translates_every_action(cli
 def test_an_admin_has_the_log_in_the_menu(client, auth, users):
     auth.login("admin")
     page = client.get("/admin/").get_data(as_text=True)
-    assert re.search(r'<a href="/audit"[^>]*>Logg</a>', page)
+    assert re.search(r'<a href="/audit"[^>]*>Historik</a>', page)
 
 
 def test_the_audit_search_by_user_finds_the_shown_name(client, auth, users):

@@ -137,6 +137,11 @@ def test_xlsx_is_swedish_with_a_summary_and_a_sheet_per_municipality(client, aut
     # The target in words, as the pages say it; the count a number.
     fotpatrull = next(r for r in rows if r["Löftets id"] == "arjeplog-fotpatrull")
     assert fotpatrull["Mål"].startswith("minst ") and isinstance(fotpatrull["Räknade"], int)
+    # A yearly target's fulfilment as a share: "60 % (3 av 5)", not an empty column.
+    counted, goal = fotpatrull["Räknade"], fotpatrull["Mål för perioden"]
+    share = f"{counted * 100 // goal} % ({counted} av {goal})"
+    assert fotpatrull["Måluppfyllelse"] == share
+    assert all(r["Måluppfyllelse"] for r in rows if r["Mål för perioden"])
     # The promises followed up in words, their state under Läge.
     in_words = [r for r in sheet.iter_rows(min_row=5 + len(rows), values_only=True) if r[17]]
     assert in_words[0][0] == "Löfte" and {r[3] for r in in_words[1:]} <= {"Ej angivet"}

@@ -199,7 +199,15 @@ def _headings() -> list[str]:
 
 
 def _row_values(year: int, period: str | None, m: dict, c: dict, r: dict) -> list:
-    state = [s for s in (target_words.periods_state(r), target_words.places_met(r)) if s]
+    state = [
+        s
+        for s in (
+            target_words.periods_state(r),
+            target_words.places_met(r),
+            target_words.share_of_target(r),
+        )
+        if s
+    ]
     outcomes = ", ".join(f"{label} {n}" for label, n in target_words.outcomes(r))
     return [
         r["text"],

@@ -10,9 +10,9 @@ pytestmark = pytest.mark.browser
 # Each role's menu, in Swedish and English (the role with most items: the supervisor's five).
 MENUS = {
     "officer": ["Logga", "Mina poster"],
-    "supervisor": ["Logga", "Mina poster", "Granska", "Uppföljning", "Logg"],
-    "coordinator": ["Granska", "Uppföljning", "Logg", "Administration"],
-    "admin": ["Uppföljning", "Logg", "Administration"],
+    "supervisor": ["Logga", "Mina poster", "Granska", "Uppföljning", "Historik"],
+    "coordinator": ["Granska", "Uppföljning", "Historik", "Administration"],
+    "admin": ["Uppföljning", "Historik", "Administration"],
 }
 
 
