@@ -9,7 +9,7 @@ from flask_wtf.i18n import translations as wtforms_catalogue
 from wtforms import Form, IntegerField
 from wtforms.validators import ValidationError
 
-from .inputs import FORBIDDEN_CHARACTERS, NOT_A_WHOLE_NUMBER, has_forbidden_characters, whole_number
+from .inputs import FORBIDDEN_CHARACTERS, NOT_A_WHOLE_NUMBER, stored_text, whole_number
 
 # WTForms' messages that its Swedish catalogue words badly or not at all ("Felaktigt val;
 # kunde inte ceorce:a"), in ours; the rest of its messages from its catalogue.
@@ -82,8 +82,13 @@ def whole_number_choice(value) -> int:
 
 
 class PlainText:
-    """A text field's value holds no control character but tab and newline (``inputs``' rule)."""
+    """A text field's value holds no control character but tab and newline, and a browser's
+    CR LF line ends are read as newlines (``inputs.stored_text``)."""
 
     def __call__(self, form, field) -> None:
-        if isinstance(field.data, str) and has_forbidden_characters(field.data):
+        if not isinstance(field.data, str):
+            return
+        text = stored_text(field.data)
+        if text is None:
             raise ValidationError(str(FORBIDDEN_CHARACTERS))
+        field.data = text

@@ -23,7 +23,10 @@ _MUNICIPALITY_CODE = re.compile(r"[0-9]{4}")
 # Control characters (C0 but tab, newline and carriage return; DEL; C1), lone surrogates
 # and the two non-characters XML cannot hold. Nothing a person types; PostgreSQL refuses
 # NUL, and spreadsheets refuse most of the rest.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# What a text may not hold: those, and a carriage return but before a newline (a browser
+# ends a textarea's lines with CR LF; the contract allows newline and tab only).
+_FORBIDDEN = re.compile(f"{_UNPRINTABLE.pattern}|\r(?!\n)")
 REPLACEMENT = "\ufffd"
 # Days far outside any agreement: a day before or after them is still a date.
 EARLIEST_DAY, LATEST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
@@ -83,16 +86,26 @@ def is_reasonable_day(day: dt.date) -> bool:
 def has_forbidden_characters(text: str) -> bool:
     """Whether a text holds a control character other than tab and newline, or cannot be stored.
 
-    A carriage return counts as part of a newline (browsers send a textarea's
-    lines ending in CR LF).
+    A carriage return counts only as part of a newline (browsers send a textarea's
+    lines ending in CR LF); a lone one is refused.
     """
     return _FORBIDDEN.search(text) is not None
 
 
+def stored_text(text: str) -> str | None:
+    """``text`` as it is stored: a browser's CR LF line ends as newlines; None when it holds
+    a character :func:`has_forbidden_characters` refuses."""
+    if has_forbidden_characters(text):
+        return None
+    return text.replace("\r\n", "\n")
+
+
 def printable(text: str) -> str:
-    """``text`` with every character :func:`has_forbidden_characters` finds replaced by U+FFFD.
+    """``text`` with every character :func:`has_forbidden_characters` finds replaced by U+FFFD,
+    but a carriage return (a CSV and a workbook hold it; the exports neutralise a cell that
+    begins with one).
 
     For the exports: a value stored before this rule (or written into the
     database by other means) still makes a valid CSV and workbook.
     """
-    return _FORBIDDEN.sub(REPLACEMENT, text)
+    return _UNPRINTABLE.sub(REPLACEMENT, text)

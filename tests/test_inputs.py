@@ -8,6 +8,7 @@ from fieldlog.inputs import (
     is_municipality_code,
     printable,
     record_id,
+    stored_text,
     whole_number,
 )
 
@@ -73,3 +74,11 @@ def test_municipality_codes_are_four_ascii_digits():
     assert not any(
         is_municipality_code(v) for v in ("²²²²", "250", "25060", 2506, None, "25\x0006")
     )
+
+
+def test_text_is_stored_with_newlines_and_refused_with_a_lone_carriage_return():
+    assert stored_text("rad ett\r\nrad två\ttabb") == "rad ett\nrad två\ttabb"
+    assert stored_text("a\rb") is None and stored_text("nul\x00") is None
+    assert has_forbidden_characters("a\rb") and has_forbidden_characters("rad ett\r\r\nrad två")
+    # Exports keep a carriage return stored before the rule (and neutralise a leading one).
+    assert printable("a\rb\x0b") == "a\rb\ufffd" and printable("a\r\nb") == "a\r\nb"

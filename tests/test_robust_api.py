@@ -130,3 +130,32 @@ def test_a_year_that_is_no_year_is_400_naming_it(client, users, bearer, year):
     assert response.status_code == 400 and response.get_json()["error"].startswith("year:")
     public = client.get(f"/api/v1/public/2506?year={year}")
     assert public.status_code == 400 and public.get_json()["error"].startswith("year:")
+
+
+def sync_one(client, headers, **fields) -> dict:
+    """The result of one entry sent alone, started at START unless given."""
+    entry = factories.entry_data(**{"started_at": START, **fields})
+    response = client.post("/api/v1/entries", json={"entries": [entry]}, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    (result,) = response.get_json()["results"]
+    if result["status"] == "invalid":
+        assert stored([entry["client_id"]]) == 0
+    return result
+
+
+@pytest.mark.parametrize(
+    ("fields", "name"),
+    [({"place": "Tor\rget"}, "place"), ({"notes": "rad ett\rrad två"}, "notes")],
+)
+def test_a_lone_carriage_return_in_a_text_is_refused_naming_the_field(
+    client, users, bearer, fields, name
+):
+    result = sync_one(client, bearer["officer"], **fields)
+    assert result["status"] == "invalid" and list(result["errors"]) == [name]
+
+
+def test_a_texts_crlf_line_ends_are_stored_as_newlines(client, users, bearer):
+    result = sync_one(client, bearer["officer"], notes="rad ett\r\nrad två\ttabb")
+    assert result["status"] == "created"
+    db.session.commit()
+    assert db.session.get(Entry, result["entry_id"]).notes == "rad ett\nrad två\ttabb"

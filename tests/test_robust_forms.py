@@ -68,12 +68,31 @@ def test_the_log_form_names_the_bad_field_and_stores_nothing(
     assert entries() == 0
 
 
-def test_the_log_form_takes_tabs_and_the_browsers_line_ends(client, auth, users):
+def test_the_log_form_takes_tabs_and_the_browsers_line_ends_as_newlines(client, auth, users):
     auth.login("officer")
     notes = "Rad ett\r\nRad två\tmed tabb"
     response = client.post("/log/arjeplog-fotpatrull", data=log_form(client, notes=notes))
     assert response.status_code == 302
-    assert db.session.scalar(select(Entry.notes)) == notes
+    assert db.session.scalar(select(Entry.notes)) == "Rad ett\nRad två\tmed tabb"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label", "words"),
+    [
+        ("notes", "rad ett\rrad två", "Anteckningar", "Innehåller tecken som inte kan sparas."),
+        ("place", "Tor\rget", "Plats", "Innehåller tecken som inte kan sparas."),
+    ],
+)
+def test_the_log_form_says_what_is_wrong_in_its_own_words(
+    client, auth, users, field, value, label, words
+):
+    auth.login("officer")
+    response = client.post("/log/arjeplog-fotpatrull", data=log_form(client, **{field: value}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"<li>{label}: {words}" in page
+    assert "ISO 8601" not in page
+    assert entries() == 0
 
 
 def test_nul_in_a_form_field_is_400_naming_it(client, auth, users):

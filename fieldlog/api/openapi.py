@@ -25,12 +25,14 @@ def _object(properties: dict, required: list[str] | None = None, closed: bool = 
 
 COUNT = {"type": "integer", "minimum": 0}
 PERIOD = "^(T[1-3]|Q[1-4]|M(0[1-9]|1[0-2]))$"
-# Text as inputs.has_forbidden_characters allows it: no control characters but tab and newline.
+# Text as inputs.has_forbidden_characters allows it: no control characters but tab and newline,
+# a carriage return only before a newline.
 FORBIDDEN = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufffe\\uffff"  # and lone surrogates
+ALLOWED = f"(?:[^{FORBIDDEN}\\r]|\\r\\n)"
 COMMENT = {
     "type": "string",
     "maxLength": 2000,
-    "pattern": f"^[^{FORBIDDEN}]*[^\\s{FORBIDDEN}][^{FORBIDDEN}]*$",  # some words
+    "pattern": f"^{ALLOWED}*[^\\s{FORBIDDEN}]{ALLOWED}*$",  # some words
 }
 WHEN = {"type": "string", "description": "ISO 8601; without an offset, local time"}
 NEXT = "absolute URL of the next page: same filters, before=<last entry_id>; absent on the last"

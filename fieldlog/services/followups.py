@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import begin_write
 from ..extensions import db
-from ..inputs import has_forbidden_characters
+from ..inputs import stored_text
 from ..models import (
     FOLLOW_UP_STATES,
     Municipality,
@@ -195,8 +195,8 @@ def record_follow_up(user: User, promise_key: str, year: int | None, state: str,
         raise FollowUpError(_("year: löftet gällde inte det året."))
     if state not in FOLLOW_UP_STATES:
         raise FollowUpError(_("state: välj genomfört, pågår eller ej påbörjat."))
-    text = (text or "").strip()
-    if has_forbidden_characters(text):
+    text = stored_text((text or "").strip())
+    if text is None:
         raise FollowUpError(_("text: innehåller otillåtna tecken (styrtecken)."))
     if len(text) > TEXT_LIMIT:
         raise FollowUpError(_("text: högst %(n)d tecken.", n=TEXT_LIMIT))

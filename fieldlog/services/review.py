@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write
 from ..extensions import db
-from ..inputs import has_forbidden_characters
+from ..inputs import stored_text
 from ..models import Commitment, Entry, Promise, User, utcnow
 from . import audit
 from .commitments import PromiseResolver
@@ -32,9 +32,10 @@ def clean_decision(decision: Any, comment: Any) -> tuple[str, str | None]:
         raise EntryError(_("decision: ska vara approve eller reject."), 422)
     if comment is not None and not isinstance(comment, str):
         raise EntryError(_("comment: måste vara text."), 422)
-    comment = (comment or "").strip() or None
-    if comment and has_forbidden_characters(comment):
+    comment = stored_text((comment or "").strip())
+    if comment is None:
         raise EntryError(_("comment: innehåller otillåtna tecken (styrtecken)."), 422)
+    comment = comment or None
     if decision == "reject" and not comment:
         raise EntryError(_("comment: ett avslag behöver en motivering."), 422)
     if comment and len(comment) > COMMENT_LIMIT:
@@ -224,12 +225,12 @@ def correct_entry(
         raise EntryError(_("Bara en godkänd post kan rättas."), 409)
     if entry.version != base_version:
         raise EntryError(_("Posten har ändrats sedan du öppnade den. Ladda om sidan."), 409)
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = stored_text(reason.strip()) if isinstance(reason, str) else ""
     errors: dict[str, str] = {}
-    if not reason:
-        errors["reason"] = _("Ange varför posten rättas.")
-    elif has_forbidden_characters(reason):
+    if reason is None:
         errors["reason"] = _("Innehåller tecken som inte kan sparas.")
+    elif not reason:
+        errors["reason"] = _("Ange varför posten rättas.")
     elif len(reason) > COMMENT_LIMIT:
         errors["reason"] = _("Högst %(n)d tecken.", n=COMMENT_LIMIT)
     payload = {**data, "client_id": entry.client_id, "lat": entry.lat, "lon": entry.lon}

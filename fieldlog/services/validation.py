@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..canonical import canonical_json
-from ..inputs import ID_MAX, has_forbidden_characters, is_municipality_code, whole_number
+from ..inputs import ID_MAX, is_municipality_code, stored_text, whole_number
 from ..models import Municipality, Promise, utcnow
 from ..rules import in_window, to_local
 from .commitments import PromiseResolver
@@ -135,9 +135,9 @@ def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) ->
     if not isinstance(value, str):
         errors[name] = _("Måste vara text.")
         return None
-    value = value.strip()
-    if has_forbidden_characters(value):
-        # NUL, other control characters, a lone surrogate (JSON lets U+D800 through).
+    value = stored_text(value.strip())
+    if value is None:
+        # NUL, other control characters, a lone CR or surrogate (JSON lets U+D800 through).
         errors[name] = _("Innehåller tecken som inte kan sparas.")
         return None
     if len(value) > limit:
