@@ -44,19 +44,18 @@ def whole_number(
 ) -> int | None:
     """``value`` as an int when it is one: an int (not a bool), or ASCII digits 0–9 in text.
 
-    Surrounding spaces are allowed; a sign only when ``signed``. Anything
-    else ("²", "١", "1.0", "1_000", a float, a list) and a number outside
-    ``minimum``..``maximum`` is None.
+    Nothing around the digits (a query's "+2026" arrives as " 2026"); a sign only
+    when ``signed``. Anything else ("²", "١", "1.0", "1_000", a float, a list) and
+    a number outside ``minimum``..``maximum`` is None.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        text = value.strip()
-        if not (_SIGNED_DIGITS if signed else _DIGITS).fullmatch(text):
+        if not (_SIGNED_DIGITS if signed else _DIGITS).fullmatch(value):
             return None
-        number = int(text)
+        number = int(value)
     else:
         return None
     if not signed and number < 0:

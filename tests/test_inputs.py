@@ -18,7 +18,8 @@ from fieldlog.inputs import (
     [
         (7, 7),
         ("7", 7),
-        (" 12 ", 12),
+        (" 12 ", None),  # padded: a query's "+2026" arrives as " 2026"
+        (" 2026", None),
         ("0", 0),
         ("²", None),  # str.isdigit() says yes, int() says no
         ("١٢", None),  # int() reads Arabic-Indic digits; we do not

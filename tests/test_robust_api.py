@@ -159,3 +159,20 @@ def test_a_texts_crlf_line_ends_are_stored_as_newlines(client, users, bearer):
     assert result["status"] == "created"
     db.session.commit()
     assert db.session.get(Entry, result["entry_id"]).notes == "rad ett\nrad två\ttabb"
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "status"),
+    [
+        ("/api/v1/tallies?year=+2026", "year", 400),
+        ("/api/v1/tallies?year=%202026", "year", 400),
+        ("/api/v1/tallies?year=2026%20", "year", 400),
+        ("/api/v1/public/2506?year=+2026", "year", 400),
+        ("/api/v1/entries?limit=+5", "limit", 422),
+        ("/api/v1/entries?before=+5", "before", 422),
+    ],
+)
+def test_a_whole_number_in_a_query_is_ascii_digits_only(client, users, bearer, url, name, status):
+    response = client.get(url, headers=bearer["coordinator"])
+    assert response.status_code == status
+    assert response.get_json()["error"].startswith(f"{name}:")

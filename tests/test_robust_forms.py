@@ -165,6 +165,10 @@ def test_a_follow_up_text_with_a_control_character_is_422_and_not_stored(client,
         ("/tallies/entries?promise=arjeplog-fotpatrull&page=9223372036854775808", "page"),
         ("/tallies?year=²⁰²⁴", "year"),
         ("/exports/tallies.xlsx?year=٢٠٢٤", "year"),
+        ("/audit?page=+2", "page"),
+        ("/tallies/entries?promise=arjeplog-fotpatrull&page=+2", "page"),
+        ("/tallies?year=+2026", "year"),
+        ("/exports/tallies.csv?year=+2026", "year"),
     ],
 )
 def test_a_garbled_page_or_year_is_400_naming_it(client, auth, users, url, name):
@@ -254,3 +258,10 @@ def _wtforms_pages(client) -> list[str]:
     data = {"csrf_token": token, **person, "display_name": "Kalle", "area": "9" * 20}
     pages.append(client.post("/admin/users/new", data=data).get_data(as_text=True))
     return pages
+
+
+def test_the_own_entries_page_refuses_a_padded_page_number(client, auth, users):
+    auth.login("officer")
+    response = client.get("/entries?status=pending&page=+2")
+    assert response.status_code == 422
+    assert client.get("/entries?status=pending&page=2").status_code == 200

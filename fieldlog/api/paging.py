@@ -7,28 +7,27 @@ never push one onto a later page twice or past the client unseen.
 
 from __future__ import annotations
 
-import re
-
 from flask import request, url_for
 from flask_babel import gettext as _
 
+from ..inputs import ID_MAX, whole_number
 from .auth import api_error
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
 # The filters a next link carries besides the cursor.
 CARRIED = ("status", "since", "limit")
-DIGITS = re.compile(r"[0-9]{1,18}")
-LARGEST_ID = 2**31 - 1  # entry.id is a 32-bit integer on PostgreSQL
+LARGEST_ID = ID_MAX  # entry.id is a 32-bit integer on PostgreSQL
 
 
 def _whole(name: str) -> int | None:
+    """The query argument as read by the one parser (``inputs.whole_number``); None when
+    absent, -1 when it is no whole number."""
     raw = request.args.get(name)
     if raw is None:
         return None
-    if not DIGITS.fullmatch(raw):
-        return -1
-    return int(raw)
+    number = whole_number(raw)
+    return -1 if number is None else number
 
 
 def page_args() -> tuple[int, int | None]:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, or_, select
 
 from ..database import unicode_lower
+from ..inputs import whole_number
 from ..models import Entry, Promise
 from .sections import SECTIONS
 
@@ -24,7 +25,6 @@ LONGEST_QUERY = 200
 LAST_PAGE = 10_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-PAGE = re.compile(r"[0-9]{1,5}")
 
 
 @dataclass
@@ -54,10 +54,11 @@ class OwnFilters:
         found.status = args.get("status", "").strip()
         if found.status and found.status not in SECTIONS:
             found.errors["status"] = _("Okänt urval.")
-        raw_page = args.get("page", "").strip()
-        if raw_page:
-            if PAGE.fullmatch(raw_page) and 1 <= int(raw_page) <= LAST_PAGE:
-                found.page = int(raw_page)
+        raw_page = args.get("page", "")
+        if raw_page.strip():
+            page = whole_number(raw_page, minimum=1, maximum=LAST_PAGE)
+            if page is not None:
+                found.page = page
             else:
                 found.errors["page"] = _("Sidan måste vara ett heltal från 1 till 10000.")
         return found
