@@ -176,3 +176,14 @@ def test_a_whole_number_in_a_query_is_ascii_digits_only(client, users, bearer, u
     response = client.get(url, headers=bearer["coordinator"])
     assert response.status_code == status
     assert response.get_json()["error"].startswith(f"{name}:")
+
+
+@pytest.mark.parametrize("metrics", [0, False, "", [], 1])
+def test_metrics_that_are_no_object_are_refused_even_when_falsy(client, users, bearer, metrics):
+    result = sync_one(client, bearer["officer"], metrics=metrics)
+    assert result["status"] == "invalid" and list(result["errors"]) == ["metrics"]
+
+
+def test_metrics_null_or_left_out_are_none(client, users, bearer):
+    assert sync_one(client, bearer["officer"], metrics=None)["status"] == "created"
+    assert sync_one(client, bearer["officer"])["status"] == "created"

@@ -262,10 +262,11 @@ def validate_entry(
             errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
 
     metrics: dict[str, int] = {}
-    raw_metrics = data.get("metrics") or {}
-    if not isinstance(raw_metrics, dict):
+    raw_metrics = data.get("metrics")
+    if raw_metrics is not None and not isinstance(raw_metrics, dict):
+        # 0, false and "" too: only an object (or null, or nothing) says "no counts".
         errors["metrics"] = _("Måste vara ett objekt med heltal.")
-    elif promise is not None:
+    elif raw_metrics and promise is not None:
         allowed = promise.activity_type.metrics
         for name, value in raw_metrics.items():
             number = _whole_number(value, 0, LARGEST_METRIC)
