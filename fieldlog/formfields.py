@@ -9,7 +9,13 @@ from flask_wtf.i18n import translations as wtforms_catalogue
 from wtforms import Form, IntegerField
 from wtforms.validators import ValidationError
 
-from .inputs import FORBIDDEN_CHARACTERS, NOT_A_WHOLE_NUMBER, stored_text, whole_number
+from .inputs import (
+    FORBIDDEN_CHARACTERS,
+    NOT_A_WHOLE_NUMBER,
+    stored_text,
+    whole_number,
+    whole_number_problem,
+)
 
 # WTForms' messages that its Swedish catalogue words badly or not at all ("Felaktigt val;
 # kunde inte ceorce:a"), in ours; the rest of its messages from its catalogue.
@@ -54,12 +60,18 @@ class SubForm(Form):
 
 
 class WholeNumberField(IntegerField):
-    """An integer field that reads ASCII digits 0–9 only (``inputs.whole_number``).
+    """An integer field that reads ASCII digits 0–9 only (``inputs.whole_number``), within
+    ``minimum``..``maximum``.
 
     WTForms' own field takes whatever ``int()`` takes ("١", "1_000", " 12 ");
-    anything this one cannot read leaves ``data`` None and puts the reason on
-    the field. Ranges are the validators' (NumberRange) or the service's.
+    anything this one cannot read, or out of its range, leaves ``data`` None and puts
+    the reason on the field (``inputs.whole_number_problem``: digits out of range are
+    told the range, a minus sign the least value).
     """
+
+    def __init__(self, *args, minimum: int = 0, maximum: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
 
     def process_formdata(self, valuelist: list) -> None:
         if not valuelist:
@@ -68,9 +80,9 @@ class WholeNumberField(IntegerField):
         if raw is None or str(raw).strip() == "":
             self.data = None
             return
-        self.data = whole_number(raw)
+        self.data = whole_number(raw, minimum=self.minimum, maximum=self.maximum)
         if self.data is None:
-            raise ValueError(str(NOT_A_WHOLE_NUMBER))
+            raise ValueError(whole_number_problem(raw, minimum=self.minimum, maximum=self.maximum))
 
 
 def whole_number_choice(value) -> int:

@@ -11,13 +11,18 @@ import datetime as dt
 import re
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 # Ids are PostgreSQL ``integer`` columns: anything above does not exist.
 ID_MAX = 2**31 - 1
 # Enough digits for any value a column can hold; longer strings are refused before int().
+MOST_DIGITS = 18
 _DIGITS = re.compile(r"[0-9]{1,18}")
 _SIGNED_DIGITS = re.compile(r"[+-]?[0-9]{1,18}")
+# A number written in digits, of any length: told its range when it is out of it.
+_WRITTEN = re.compile(r"([+-]?)([0-9]+)")
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{4}")
 
 # Control characters (C0 but tab, newline and carriage return; DEL; C1), lone surrogates
@@ -46,7 +51,8 @@ def whole_number(
 
     Nothing around the digits (a query's "+2026" arrives as " 2026"); a sign only
     when ``signed``. Anything else ("²", "١", "1.0", "1_000", a float, a list) and
-    a number outside ``minimum``..``maximum`` is None.
+    a number outside ``minimum``..``maximum`` is None; :func:`whole_number_problem`
+    says why.
     """
     if isinstance(value, bool):
         return None
@@ -65,6 +71,54 @@ def whole_number(
     if maximum is not None and number > maximum:
         return None
     return number
+
+
+def _written_number(value: Any) -> int | None:
+    """The number ``value`` writes in ASCII digits, whatever its range, sign or spaces around
+    it; None when it writes none. A number longer than any column is read as 10^18."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    found = _WRITTEN.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        return None
+    sign, digits = found.groups()
+    number = int(digits) if len(digits) <= MOST_DIGITS else 10**MOST_DIGITS
+    return -number if sign == "-" else number
+
+
+def whole_number_problem(
+    value: Any,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    signed: bool = False,
+) -> str | None:
+    """Why :func:`whole_number` with the same arguments refuses ``value``, in words that
+    follow a field's name; None when it takes it.
+
+    A number written in digits is told the range it lies outside of ("måste vara ett
+    heltal mellan 1 och 1 000."; below it, with a minus sign too: "måste vara 1 eller
+    mer."), and anything else that it must be written with the digits 0–9.
+    """
+    if whole_number(value, minimum=minimum, maximum=maximum, signed=signed) is not None:
+        return None
+    number = _written_number(value)
+    if number is None:
+        return str(NOT_A_WHOLE_NUMBER)
+    least = minimum if minimum is not None or signed else 0
+    if least is not None and number < least:
+        return _("måste vara %(least)s eller mer.", least=format_decimal(least))
+    if maximum is not None and number > maximum:
+        if least is None:
+            return _("får vara högst %(most)s.", most=format_decimal(maximum))
+        return _(
+            "måste vara ett heltal mellan %(least)s och %(most)s.",
+            least=format_decimal(least),
+            most=format_decimal(maximum),
+        )
+    return str(NOT_A_WHOLE_NUMBER)  # in range, but with spaces around it or a sign
 
 
 def record_id(value: Any) -> int | None:

@@ -6,8 +6,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .models import Entry, Promise, User
+from .models import ActivityType, Entry, Promise, User
 from .rules.counting import OBEKVAM_TID
+from .target_words import metric
 
 ROLE_WORDS = {
     "officer": _l("Polis"),
@@ -55,6 +56,12 @@ def activity_name(promise: Promise) -> str:
     if activity is None:
         return "–"
     return activity.label_en if str(get_locale()) == "en" and activity.label_en else activity.label
+
+
+def metric_words(activity: ActivityType, name: str) -> str:
+    """A metric of an activity type in words: the Swedish label the type gives it, else the
+    known word in the interface language, else the name (``target_words.metric``)."""
+    return metric(name, activity.metric_label(name))
 
 
 def promise_title(promise: Promise) -> str:

@@ -148,15 +148,21 @@ def test_a_bad_value_names_the_field_on_its_row(client, auth, users):
         {**PATROL, "each_place": "y"},
         {**PATROL, "places": "Slagnäs\nSlagnäs", "time_rule": "ingen_sadan"},
     ]
+    # A target out of the field's range is named by the field, before the rest is judged.
     response = client.post(NEW, data=commitment_form(client, NEW, promises))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Löfte 2 – Mål, antal: måste vara ett mål: antal (minst 1) per period." in page
+    assert "Löfte 2 – Mål, antal: måste vara 1 eller mer." in page
+    assert 'id="promises-1-target_count-error"' in page
+    promises[1] = {**PATROL, "target_count": "2", "target_per": "fortnight"}
+    response = client.post(NEW, data=commitment_form(client, NEW, promises))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Löfte 2 – Mål per: måste vara år, tertial, kvartal, månad, vecka eller" in page
     assert "Löfte 3 – Målet gäller för varje plats: kräver att löftet har platser." in page
     assert "Löfte 4 – Platser: måste vara olika platser, en per rad." in page
     assert "Löfte 4 – Tidsregel: måste vara obekväm tid, ett tidsfönster eller ingen regel." in page
     assert "Löfte 1 –" not in page
-    assert 'id="promises-1-target_count-error"' in page
     assert _commitment("Nya medborgarlöften Arjeplog") is None
 
 

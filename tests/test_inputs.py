@@ -10,6 +10,7 @@ from fieldlog.inputs import (
     record_id,
     stored_text,
     whole_number,
+    whole_number_problem,
 )
 
 
@@ -83,3 +84,24 @@ def test_text_is_stored_with_newlines_and_refused_with_a_lone_carriage_return():
     assert has_forbidden_characters("a\rb") and has_forbidden_characters("rad ett\r\r\nrad två")
     # Exports keep a carriage return stored before the rule (and neutralise a leading one).
     assert printable("a\rb\x0b") == "a\rb\ufffd" and printable("a\r\nb") == "a\r\nb"
+
+
+@pytest.mark.parametrize(
+    ("value", "limits", "words"),
+    [
+        (1001, (1, 1000), "måste vara ett heltal mellan 1 och 1\xa0000."),
+        ("9" * 30, (1, 1_000_000), "måste vara ett heltal mellan 1 och 1\xa0000\xa0000."),
+        ("-5", (1, 1_000_000), "måste vara 1 eller mer."),
+        (-5, (0, 10), "måste vara 0 eller mer."),
+        ("0", (1, 10), "måste vara 1 eller mer."),
+        ("²", (1, 10), "måste vara ett heltal skrivet med siffrorna 0–9."),
+        (" 5", (1, 10), "måste vara ett heltal skrivet med siffrorna 0–9."),
+        (1.5, (1, 10), "måste vara ett heltal skrivet med siffrorna 0–9."),
+        (True, (1, 10), "måste vara ett heltal skrivet med siffrorna 0–9."),
+        (5, (1, 10), None),
+    ],
+)
+def test_why_a_value_is_no_whole_number_in_range(app, value, limits, words):
+    with app.test_request_context():
+        found = whole_number_problem(value, minimum=limits[0], maximum=limits[1])
+        assert (None if found is None else str(found)) == words

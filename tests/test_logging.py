@@ -121,8 +121,8 @@ def test_bad_fields_are_named_in_swedish_and_nothing_is_stored(client, auth, use
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Starttid: Starttiden ligger mer än 10 minuter fram i tiden." in html
-    assert "Antal poliser: Antal poliser måste vara ett heltal, minst 1." in html
-    assert "Antal: Måttet contacts måste vara ett heltal ≥ 0." in html
+    assert "Antal poliser: Antal poliser måste vara 1 eller mer." in html
+    assert "Antal: Kontakter måste vara 0 eller mer." in html
     assert "Längd: Längden måste vara ett antal minuter" in html
     assert count() == 0
     # The officer's values stay in the form.

@@ -115,7 +115,7 @@ def test_bad_fields_are_named_and_nothing_changes(client, auth, users):
     response = _correct(client, entry_id, officers="0", started_at="not a time")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Antal poliser måste vara ett heltal, minst 1." in page
+    assert "Antal poliser måste vara 1 eller mer." in page
     assert "Starttid saknas eller är ingen tid" in page
     db.session.commit()
     assert db.session.get(Entry, entry_id).version == 1

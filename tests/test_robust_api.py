@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldlog.extensions import db
-from fieldlog.models import Entry
+from fieldlog.models import ActivityType, Entry
 from fieldlog.services.users import issue_token
 
 from . import factories
@@ -187,3 +187,37 @@ def test_metrics_that_are_no_object_are_refused_even_when_falsy(client, users, b
 def test_metrics_null_or_left_out_are_none(client, users, bearer):
     assert sync_one(client, bearer["officer"], metrics=None)["status"] == "created"
     assert sync_one(client, bearer["officer"])["status"] == "created"
+
+
+def test_a_count_out_of_range_says_the_range_in_words_and_names_the_metric_by_its_label(
+    app, client, users, bearer
+):
+    officers = sync_one(client, bearer["officer"], officers=1001)
+    assert officers["status"] == "invalid"
+    assert officers["errors"] == {
+        "officers": "Antal poliser måste vara ett heltal mellan 1 och 1\xa0000."
+    }
+    contacts = sync_one(client, bearer["officer"], metrics={"contacts": 2_000_000})
+    assert contacts["errors"] == {
+        "metrics": "Kontakter måste vara ett heltal mellan 0 och 1\xa0000\xa0000."
+    }
+    negative = sync_one(client, bearer["officer"], officers=-1)
+    assert negative["errors"] == {"officers": "Antal poliser måste vara 1 eller mer."}
+    client.set_cookie("lang", "en")
+    with app.app_context():  # a fresh context, as each real request has: no cached language
+        officers = sync_one(client, bearer["officer"], officers=1001)
+        contacts = sync_one(client, bearer["officer"], metrics={"contacts": 2_000_000})
+    assert officers["errors"] == {
+        "officers": "Number of officers must be a whole number between 1 and 1,000."
+    }
+    assert contacts["errors"] == {
+        "metrics": "Contacts must be a whole number between 0 and 1,000,000."
+    }
+
+
+def test_a_metric_is_named_by_the_label_its_activity_type_gives_it(client, users, bearer):
+    activity = db.session.scalar(select(ActivityType).where(ActivityType.code == "fotpatrull"))
+    activity.metric_labels = {"contacts": "Samtal med boende"}
+    db.session.commit()
+    result = sync_one(client, bearer["officer"], metrics={"contacts": -3})
+    assert result["errors"] == {"metrics": "Samtal med boende måste vara 0 eller mer."}

@@ -79,6 +79,19 @@ def test_the_log_form_takes_tabs_and_the_browsers_line_ends_as_newlines(client, 
 @pytest.mark.parametrize(
     ("field", "value", "label", "words"),
     [
+        (
+            "officers",
+            "1001",
+            "Antal poliser",
+            "Antal poliser måste vara ett heltal mellan 1 och 1\xa0000.",
+        ),
+        ("officers", "0", "Antal poliser", "Antal poliser måste vara 1 eller mer."),
+        (
+            "metric_contacts",
+            "2000000",
+            "Antal",
+            "Kontakter måste vara ett heltal mellan 0 och 1\xa0000\xa0000.",
+        ),
         ("notes", "rad ett\rrad två", "Anteckningar", "Innehåller tecken som inte kan sparas."),
         ("place", "Tor\rget", "Plats", "Innehåller tecken som inte kan sparas."),
     ],
@@ -212,7 +225,10 @@ def test_admin_forms_name_garbled_numbers_and_control_characters(client, auth, u
     [
         ({"text": "Minst 12\x0b fotpatruller."}, "innehåller otillåtna tecken"),
         ({"yearly_target": "²"}, "måste vara ett heltal skrivet med siffrorna 0–9"),
-        ({"yearly_target": "99999999999"}, "är för stort."),
+        ({"yearly_target": "99999999999"}, "måste vara ett heltal mellan 1 och 1\xa0000\xa0000."),
+        ({"yearly_target": "9" * 30}, "måste vara ett heltal mellan 1 och 1\xa0000\xa0000."),
+        ({"yearly_target": "-5"}, "måste vara 1 eller mer."),
+        ({"yearly_target": "0"}, "måste vara 1 eller mer."),
     ],
 )
 def test_the_commitment_form_names_a_bad_promise_field(client, auth, users, row, needle):
@@ -265,3 +281,16 @@ def test_the_own_entries_page_refuses_a_padded_page_number(client, auth, users):
     response = client.get("/entries?status=pending&page=+2")
     assert response.status_code == 422
     assert client.get("/entries?status=pending&page=2").status_code == 200
+
+
+def test_the_commitment_form_says_a_targets_range_in_english(app, client, auth, users):
+    auth.login("coordinator")
+    client.get("/lang/en?next=/admin/")
+    promise = {"text": "Minst 12 fotpatruller.", "area": "Trygghet", "activity": "fotpatrull"}
+    for target, words in (("-5", "must be 1 or more."), ("9" * 30, "between 1 and 1,000,000.")):
+        with app.app_context():  # a fresh context, as each real request has: no cached language
+            data = commitment_form(
+                client, "/admin/commitments/new", [{**promise, "yearly_target": target}]
+            )
+            page = client.post("/admin/commitments/new", data=data).get_data(as_text=True)
+        assert words in page and "digits 0–9" not in page

@@ -14,11 +14,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import FieldlogForm, PlainText, SubForm, WholeNumberField, whole_number_choice
+from ..inputs import EARLIEST_DAY, LATEST_DAY
 from ..labels import ROLE_WORDS
+from ..services.import_rules import MOST_PER_YEAR
 
 try:  # WTForms 3.3 wants SelectChoice; older versions take (value, label) pairs
     from wtforms import SelectChoice
@@ -108,7 +110,11 @@ class PromiseForm(SubForm):
     owner = SelectField(_l("Ansvarig"), choices=owner_choices())
     activity = SelectField(_l("Aktivitet"), choices=[])
     target_count = WholeNumberField(
-        _l("Mål, antal"), validators=[Optional()], description=_l("Tom: inget mål.")
+        _l("Mål, antal"),
+        minimum=1,
+        maximum=MOST_PER_YEAR,
+        validators=[Optional()],
+        description=_l("Tom: inget mål."),
     )
     # the import's rules judge these choices (and name a bad one in Swedish)
     target_per = SelectField(
@@ -116,6 +122,8 @@ class PromiseForm(SubForm):
     )
     target_from = WholeNumberField(
         _l("Ett ändrat mål gäller från år"),
+        minimum=EARLIEST_DAY.year,
+        maximum=LATEST_DAY.year,
         validators=[Optional()],
         description=_l("Tidigare år behåller sitt mål."),
     )
@@ -216,7 +224,9 @@ class ActivityTypeForm(FieldlogForm):
     default_minutes = WholeNumberField(
         _l("Vanlig längd i minuter"),
         default=60,
-        validators=[InputRequired(), NumberRange(min=1, max=1440)],
+        minimum=1,
+        maximum=24 * 60,
+        validators=[InputRequired()],
     )
 
 

@@ -14,7 +14,14 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..canonical import canonical_json
-from ..inputs import ID_MAX, is_municipality_code, stored_text, whole_number
+from ..inputs import (
+    ID_MAX,
+    is_municipality_code,
+    stored_text,
+    whole_number,
+    whole_number_problem,
+)
+from ..labels import metric_words
 from ..models import Municipality, Promise, utcnow
 from ..rules import in_window, to_local
 from .commitments import PromiseResolver
@@ -123,9 +130,13 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
         return None
 
 
-def _whole_number(value: Any, minimum: int, maximum: int) -> int | None:
-    """The one reading of whole numbers (inputs.whole_number): ASCII digits or a JSON int."""
-    return whole_number(value, minimum=minimum, maximum=maximum)
+def _whole_number(value: Any, minimum: int, maximum: int) -> tuple[int | None, str | None]:
+    """A count of an ENTRY (inputs.whole_number) in range; else None and why not, in words
+    that follow the field's name."""
+    number = whole_number(value, minimum=minimum, maximum=maximum)
+    if number is not None:
+        return number, None
+    return None, whole_number_problem(value, minimum=minimum, maximum=maximum)
 
 
 def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
@@ -257,9 +268,9 @@ def validate_entry(
 
     officers = 1
     if data.get("officers") is not None:
-        officers = _whole_number(data.get("officers"), 1, MOST_OFFICERS)
-        if officers is None:
-            errors["officers"] = _("Antal poliser måste vara ett heltal, minst 1.")
+        officers, why = _whole_number(data.get("officers"), 1, MOST_OFFICERS)
+        if why:
+            errors["officers"] = _("Antal poliser %(reason)s", reason=why)
 
     metrics: dict[str, int] = {}
     raw_metrics = data.get("metrics")
@@ -267,21 +278,22 @@ def validate_entry(
         # 0, false and "" too: only an object (or null, or nothing) says "no counts".
         errors["metrics"] = _("Måste vara ett objekt med heltal.")
     elif raw_metrics and promise is not None:
-        allowed = promise.activity_type.metrics
+        activity = promise.activity_type
         for name, value in raw_metrics.items():
-            number = _whole_number(value, 0, LARGEST_METRIC)
-            if name not in allowed:
+            number, why = _whole_number(value, 0, LARGEST_METRIC)
+            if name not in activity.metrics:
                 errors["metrics"] = _("Okänt mått för aktiviteten: %(name)s.", name=name)
-            elif number is None:
-                errors["metrics"] = _("Måttet %(name)s måste vara ett heltal ≥ 0.", name=name)
+            elif why:
+                label = metric_words(activity, name)
+                errors["metrics"] = _("%(metric)s %(reason)s", metric=label, reason=why)
             else:
                 metrics[name] = number
 
     base_version = None
     if data.get("base_version") is not None:
-        base_version = _whole_number(data.get("base_version"), 1, ID_MAX)
-        if base_version is None:
-            errors["base_version"] = _("Måste vara ett heltal, minst 1.")
+        base_version, why = _whole_number(data.get("base_version"), 1, ID_MAX)
+        if why:
+            errors["base_version"] = _("Versionen %(reason)s", reason=why)
 
     if errors:
         return None, errors
