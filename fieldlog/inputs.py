@@ -37,6 +37,7 @@ REPLACEMENT = "\ufffd"
 EARLIEST_DAY, LATEST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 NOT_A_WHOLE_NUMBER = _l("måste vara ett heltal skrivet med siffrorna 0–9.")
+NUMBER_AS_TEXT = _l("måste skickas som ett tal, inte som text.")
 FORBIDDEN_CHARACTERS = _l("innehåller otillåtna tecken (styrtecken).")
 
 
@@ -46,19 +47,21 @@ def whole_number(
     minimum: int | None = None,
     maximum: int | None = None,
     signed: bool = False,
+    text: bool = True,
 ) -> int | None:
     """``value`` as an int when it is one: an int (not a bool), or ASCII digits 0–9 in text.
 
     Nothing around the digits (a query's "+2026" arrives as " 2026"); a sign only
-    when ``signed``. Anything else ("²", "١", "1.0", "1_000", a float, a list) and
-    a number outside ``minimum``..``maximum`` is None; :func:`whole_number_problem`
+    when ``signed``; text not at all unless ``text`` (JSON, where the phone sends
+    numbers). Anything else ("²", "١", "1.0", "1_000", a float, a list) and a
+    number outside ``minimum``..``maximum`` is None; :func:`whole_number_problem`
     says why.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str):
+    elif isinstance(value, str) and text:
         if not (_SIGNED_DIGITS if signed else _DIGITS).fullmatch(value):
             return None
         number = int(value)
@@ -94,15 +97,17 @@ def whole_number_problem(
     minimum: int | None = None,
     maximum: int | None = None,
     signed: bool = False,
+    text: bool = True,
 ) -> str | None:
     """Why :func:`whole_number` with the same arguments refuses ``value``, in words that
     follow a field's name; None when it takes it.
 
     A number written in digits is told the range it lies outside of ("måste vara ett
     heltal mellan 1 och 1 000."; below it, with a minus sign too: "måste vara 1 eller
-    mer."), and anything else that it must be written with the digits 0–9.
+    mer."), a number in range sent as text where only numbers are read that it must be
+    sent as a number, and anything else that it must be written with the digits 0–9.
     """
-    if whole_number(value, minimum=minimum, maximum=maximum, signed=signed) is not None:
+    if whole_number(value, minimum=minimum, maximum=maximum, signed=signed, text=text) is not None:
         return None
     number = _written_number(value)
     if number is None:
@@ -118,7 +123,20 @@ def whole_number_problem(
             least=format_decimal(least),
             most=format_decimal(maximum),
         )
+    if isinstance(value, str) and not text:
+        return str(NUMBER_AS_TEXT)
     return str(NOT_A_WHOLE_NUMBER)  # in range, but with spaces around it or a sign
+
+
+def number_from_form(value: Any) -> Any:
+    """A posted form's number field as the phone's script sends it (``logform.js``'s
+    ``number``): an int when it is ASCII digits, spaces around allowed; else as posted,
+    for the validation to name."""
+    if isinstance(value, str):
+        number = whole_number(value.strip())
+        if number is not None:
+            return number
+    return value
 
 
 def record_id(value: Any) -> int | None:

@@ -105,3 +105,15 @@ def test_why_a_value_is_no_whole_number_in_range(app, value, limits, words):
     with app.test_request_context():
         found = whole_number_problem(value, minimum=limits[0], maximum=limits[1])
         assert (None if found is None else str(found)) == words
+
+
+def test_json_numbers_only_where_text_is_not_read():
+    assert whole_number(2, text=False) == 2
+    assert all(whole_number(v, text=False) is None for v in ("2", " 2 ", "02"))
+
+
+@pytest.mark.parametrize("value", ["2", " 2 ", "02"])
+def test_a_number_sent_as_text_where_json_numbers_are_wanted(app, value):
+    with app.test_request_context():
+        words = whole_number_problem(value, minimum=1, maximum=10, text=False)
+        assert str(words) == "måste skickas som ett tal, inte som text."

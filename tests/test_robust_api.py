@@ -221,3 +221,21 @@ def test_a_metric_is_named_by_the_label_its_activity_type_gives_it(client, users
     db.session.commit()
     result = sync_one(client, bearer["officer"], metrics={"contacts": -3})
     assert result["errors"] == {"metrics": "Samtal med boende måste vara 0 eller mer."}
+
+
+@pytest.mark.parametrize(
+    ("fields", "name"),
+    [
+        ({"officers": "2"}, "officers"),
+        ({"officers": " 2 "}, "officers"),
+        ({"officers": "02"}, "officers"),
+        ({"metrics": {"contacts": "2"}}, "metrics"),
+        ({"base_version": "1"}, "base_version"),
+    ],
+)
+def test_a_whole_number_sent_as_text_is_refused_as_the_phone_sends_numbers(
+    client, users, bearer, fields, name
+):
+    result = sync_one(client, bearer["officer"], **fields)
+    assert result["status"] == "invalid" and list(result["errors"]) == [name]
+    assert "måste skickas som ett tal, inte som text." in result["errors"][name]

@@ -11,7 +11,7 @@ from flask import session
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..inputs import whole_number
+from ..inputs import number_from_form, whole_number
 from ..labels import outside_window_reason
 from ..models import Entry, Municipality, Promise, User
 from ..rules import in_window, is_holiday_or_eve
@@ -216,8 +216,11 @@ def entry_from_form(
         "promise": promise.key,
         "started_at": started,
         "place": fields["place"],
-        "officers": fields["officers"] or None,
-        "metrics": {k: v for k, v in fields["metrics"].items() if str(v).strip() != ""},
+        # Counts as the phone's script sends them: numbers (the API takes no text for them).
+        "officers": number_from_form(fields["officers"]) if fields["officers"] else None,
+        "metrics": {
+            k: number_from_form(v) for k, v in fields["metrics"].items() if str(v).strip() != ""
+        },
         "notes": fields["notes"],
     }
     if fields.get("municipality"):
@@ -225,7 +228,7 @@ def entry_from_form(
     if fields["lat"] != "" or fields["lon"] != "":
         data["lat"], data["lon"] = fields["lat"] or None, fields["lon"] or None
     if str(fields["base_version"]).strip():
-        data["base_version"] = fields["base_version"]
+        data["base_version"] = number_from_form(fields["base_version"])
     raw_minutes = str(fields["duration"]).strip()
     if raw_minutes:
         minutes = whole_number(raw_minutes, minimum=1, maximum=LONGEST_MINUTES)

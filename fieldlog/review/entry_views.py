@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth import roles_required
 from ..extensions import db
-from ..inputs import NOT_A_WHOLE_NUMBER, record_id
+from ..inputs import NOT_A_WHOLE_NUMBER, number_from_form, record_id
 from ..models import Commitment, Entry, Municipality, Promise
 from ..services.entries import EntryError
 from ..services.review import correct_entry
@@ -85,11 +85,13 @@ def entry_page(entry_id: int):
 
 
 def _submitted() -> dict:
+    """The posted fields as an ENTRY carries them: counts as numbers, as the phone sends them."""
     data = {name: (request.form.get(name) or "").strip() or None for name in EDITABLE_FIELDS}
+    data["officers"] = number_from_form(data["officers"])
     metrics = {}
     for key, value in request.form.items():
         if key.startswith("metric_") and value.strip():
-            metrics[key.removeprefix("metric_")] = value.strip()
+            metrics[key.removeprefix("metric_")] = number_from_form(value.strip())
     data["metrics"] = metrics
     return data
 
@@ -137,7 +139,5 @@ def _drop_empty_metrics(data: dict, entry: Entry) -> dict:
     promise = db.session.scalar(select(Promise).where(Promise.key == (data.get("promise") or "")))
     allowed = set(promise.activity_type.metrics) if promise and promise.activity_type else set()
     data = dict(data)
-    data["metrics"] = {
-        k: v for k, v in data["metrics"].items() if k in allowed or v not in ("0", "")
-    }
+    data["metrics"] = {k: v for k, v in data["metrics"].items() if k in allowed or v not in (0, "")}
     return data

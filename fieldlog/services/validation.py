@@ -131,12 +131,12 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
 
 
 def _whole_number(value: Any, minimum: int, maximum: int) -> tuple[int | None, str | None]:
-    """A count of an ENTRY (inputs.whole_number) in range; else None and why not, in words
-    that follow the field's name."""
-    number = whole_number(value, minimum=minimum, maximum=maximum)
+    """A count of an ENTRY (inputs.whole_number): a JSON number, as the phone sends it, in
+    range; else None and why not, in words that follow the field's name."""
+    number = whole_number(value, minimum=minimum, maximum=maximum, text=False)
     if number is not None:
         return number, None
-    return None, whole_number_problem(value, minimum=minimum, maximum=maximum)
+    return None, whole_number_problem(value, minimum=minimum, maximum=maximum, text=False)
 
 
 def _optional_text(data: dict, name: str, limit: int, errors: dict[str, str]) -> str | None:
