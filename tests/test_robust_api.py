@@ -239,3 +239,45 @@ def test_a_whole_number_sent_as_text_is_refused_as_the_phone_sends_numbers(
     result = sync_one(client, bearer["officer"], **fields)
     assert result["status"] == "invalid" and list(result["errors"]) == [name]
     assert "måste skickas som ett tal, inte som text." in result["errors"][name]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"started_at": "0001-01-01T10:00"},
+        {"started_at": "9999-12-31T10:00"},
+        {"started_at": "0001-01-01T00:00:00+01:00"},
+        {"started_at": "9999-12-31T23:59:59-05:00"},
+    ],
+)
+def test_a_start_in_year_1_or_9999_is_out_of_range_not_missing(client, users, bearer, fields):
+    result = sync_one(client, bearer["officer"], **fields)
+    assert result["status"] == "invalid"
+    assert result["errors"]["started_at"] == "Starttiden ligger utanför åren 1900–2199."
+
+
+def test_an_end_in_year_9999_is_out_of_range(client, users, bearer):
+    result = sync_one(client, bearer["officer"], ended_at="9999-12-31T10:00")
+    assert result["errors"] == {"ended_at": "Sluttiden ligger utanför åren 1900–2199."}
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "words"),
+    [
+        ({"started_at": START + "\x00"}, "started_at", "otillåtna tecken"),
+        ({"started_at": START + "\x1f"}, "started_at", "otillåtna tecken"),
+        ({"started_at": START + "\x85"}, "started_at", "otillåtna tecken"),
+        ({"started_at": START + "\r"}, "started_at", "otillåtna tecken"),
+        ({"started_at": START + "\n"}, "started_at", "otillåtna tecken"),
+        ({"ended_at": "2026-03-03T11:00\x00"}, "ended_at", "otillåtna tecken"),
+        ({"started_at": "2026-03-03"}, "started_at", "klockslag"),
+        ({"started_at": "20260303"}, "started_at", "klockslag"),
+        ({"ended_at": "2026-03-04"}, "ended_at", "klockslag"),
+    ],
+)
+def test_a_time_with_a_control_character_or_without_a_time_of_day_is_refused(
+    client, users, bearer, fields, name, words
+):
+    result = sync_one(client, bearer["officer"], **fields)
+    assert result["status"] == "invalid"
+    assert list(result["errors"]) == [name] and words in result["errors"][name]

@@ -35,6 +35,11 @@ COMMENT = {
     "pattern": f"^{ALLOWED}*[^\\s{FORBIDDEN}]{ALLOWED}*$",  # some words
 }
 WHEN = {"type": "string", "description": "ISO 8601; without an offset, local time"}
+ENTRY_TIME = {
+    "type": "string",
+    "description": "ISO 8601 date and time of day (a date alone is refused), in 1900–2199; "
+    "without an offset, local time",
+}
 NEXT = "absolute URL of the next page: same filters, before=<last entry_id>; absent on the last"
 
 SCHEMAS: dict[str, dict] = {
@@ -90,8 +95,8 @@ SCHEMAS: dict[str, dict] = {
             "promise": {"type": "string", "description": "a promise key"},
             "municipality": {"type": "string", "description": "with activity, instead of promise"},
             "activity": {"type": "string"},
-            "started_at": WHEN,
-            "ended_at": _nullable("string"),
+            "started_at": ENTRY_TIME,
+            "ended_at": {**ENTRY_TIME, "type": ["string", "null"]},
             "place": _nullable("string", maxLength=200),
             "lat": _nullable("number", minimum=-90, maximum=90),
             "lon": _nullable("number", minimum=-180, maximum=180),

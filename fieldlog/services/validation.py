@@ -12,11 +12,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..canonical import canonical_json
 from ..inputs import (
+    EARLIEST_DAY,
     ID_MAX,
+    LATEST_DAY,
+    has_forbidden_characters,
     is_municipality_code,
+    is_reasonable_day,
     stored_text,
     whole_number,
     whole_number_problem,
@@ -111,23 +116,81 @@ def content_hash(promise_key: str, values: dict[str, Any], municipality: str | N
     return hashlib.sha256(canonical_json(canonical).encode()).hexdigest()
 
 
-def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
-    """An ISO 8601 time, local in ``zone`` when it has no offset; None when unreadable."""
+# Why a time was refused (:func:`read_time`).
+MISSING, UNREADABLE, CONTROL, NO_TIME_OF_DAY, OUT_OF_RANGE = (
+    "missing",
+    "unreadable",
+    "control",
+    "no_time_of_day",
+    "out_of_range",
+)
+TIME_WORDS = {"started_at": _l("Starttiden"), "ended_at": _l("Sluttiden")}
+
+
+def read_time(
+    value: Any, zone: ZoneInfo, entry: bool = True
+) -> tuple[dt.datetime | None, str | None]:
+    """An ISO 8601 time in UTC, local in ``zone`` when it has no offset, and None; or None and
+    why not (MISSING, UNREADABLE, CONTROL, NO_TIME_OF_DAY, OUT_OF_RANGE).
+
+    No control character at all, not even around it (Python reads "10:00" followed by NUL
+    as 10:00). An ``entry``'s time is a date with a time of day (a date alone would be read
+    as midnight, which counts as inconvenient hours) on a day within 1900–2199
+    (``inputs.is_reasonable_day``, which also keeps every later step in range); another
+    (a filter) may be a date, of any year a time can hold.
+    """
     if not isinstance(value, str) or not value.strip():
-        return None
+        return None, MISSING
+    if has_forbidden_characters(value) or any(c in value for c in "\t\n\r"):
+        return None, CONTROL
+    text = value.strip(" ")
     try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone)
-        moment = moment.astimezone(dt.UTC)
-        if not 1 < moment.year < 9999:
-            # Every later step reads it in local time, a day either side: all must stay in
-            # range, which only the first and the last year can leave.
-            (moment - dt.timedelta(days=1)).astimezone(zone)
-            (moment + dt.timedelta(days=1)).astimezone(zone)
-        return moment
-    except (ValueError, OverflowError):  # unreadable, or a year 1 / 9999 that leaves the range
-        return None
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, UNREADABLE
+    if entry and _is_date_only(text):
+        return None, NO_TIME_OF_DAY
+    if entry and not is_reasonable_day(moment.date()):
+        return None, OUT_OF_RANGE
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    try:
+        return moment.astimezone(dt.UTC), None
+    except OverflowError:  # the first or last hours a time can hold, in another zone
+        return None, OUT_OF_RANGE
+
+
+def _is_date_only(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime | None:
+    """An ISO 8601 time to filter by (a date alone is its midnight), local in ``zone`` when it
+    has no offset; None when :func:`read_time` refuses it."""
+    return read_time(value, zone, entry=False)[0]
+
+
+def _time_problem(name: str, problem: str | None) -> str:
+    """A refused time in words, naming it as the start or the end."""
+    when = TIME_WORDS[name]
+    if problem == CONTROL:
+        return _("%(when)s innehåller otillåtna tecken (styrtecken).", when=when)
+    if problem == NO_TIME_OF_DAY:
+        return _("%(when)s saknar klockslag: ange också tiden på dygnet.", when=when)
+    if problem == OUT_OF_RANGE:
+        return _(
+            "%(when)s ligger utanför åren %(first)s–%(last)s.",
+            when=when,
+            first=EARLIEST_DAY.year,
+            last=LATEST_DAY.year,
+        )
+    if name == "started_at":
+        return _("Starttid saknas eller är ingen tid (ISO 8601).")
+    return _("Sluttiden är ingen tid (ISO 8601).")
 
 
 def _whole_number(value: Any, minimum: int, maximum: int) -> tuple[int | None, str | None]:
@@ -214,17 +277,17 @@ def validate_entry(
     except ValueError:
         errors["client_id"] = _("Saknas eller är inget UUID.")
 
-    started_at = parse_time(data.get("started_at"), zone)
+    started_at, problem = read_time(data.get("started_at"), zone)
     if started_at is None:
-        errors["started_at"] = _("Starttid saknas eller är ingen tid (ISO 8601).")
+        errors["started_at"] = _time_problem("started_at", problem)
     elif started_at > now + FUTURE_TOLERANCE:
         errors["started_at"] = _("Starttiden ligger mer än 10 minuter fram i tiden.")
 
     ended_at = None
     if data.get("ended_at") not in (None, ""):
-        ended_at = parse_time(data.get("ended_at"), zone)
+        ended_at, problem = read_time(data.get("ended_at"), zone)
         if ended_at is None:
-            errors["ended_at"] = _("Sluttiden är ingen tid (ISO 8601).")
+            errors["ended_at"] = _time_problem("ended_at", problem)
         elif "started_at" in errors:
             pass  # judged against a valid start only
         elif started_at and ended_at < started_at:
