@@ -80,6 +80,7 @@ class WholeNumberField(IntegerField):
         if raw is None or str(raw).strip() == "":
             self.data = None
             return
+        raw = str(raw).strip()  # a person's stray space is no error
         self.data = whole_number(raw, minimum=self.minimum, maximum=self.maximum)
         if self.data is None:
             raise ValueError(whole_number_problem(raw, minimum=self.minimum, maximum=self.maximum))

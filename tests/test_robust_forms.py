@@ -245,6 +245,15 @@ def test_the_commitment_form_names_a_bad_promise_field(client, auth, users, row,
     assert db.session.scalar(select(Promise).where(Promise.text.like("%12%fotpatruller%"))) is None
 
 
+def test_the_commitment_form_reads_a_target_with_a_stray_space(client, auth, users):
+    auth.login("coordinator")
+    promise = {"text": "Minst 12 fotpatruller.", "area": "Trygghet", "activity": "fotpatrull"}
+    data = commitment_form(client, "/admin/commitments/new", [{**promise, "yearly_target": " 12 "}])
+    assert client.post("/admin/commitments/new", data=data).status_code == 302
+    stored = db.session.scalar(select(Promise).where(Promise.text == "Minst 12 fotpatruller."))
+    assert stored.target_in(stored.commitment.valid_from.year).count == 12
+
+
 @pytest.mark.parametrize(
     ("language", "choice", "too_long"),
     [
