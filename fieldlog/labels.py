@@ -58,10 +58,11 @@ def activity_name(promise: Promise) -> str:
     return activity.label_en if str(get_locale()) == "en" and activity.label_en else activity.label
 
 
-def metric_words(activity: ActivityType, name: str) -> str:
+def metric_words(activity: ActivityType | None, name: str) -> str:
     """A metric of an activity type in words: the Swedish label the type gives it, else the
-    known word in the interface language, else the name (``target_words.metric``)."""
-    return metric(name, activity.metric_label(name))
+    known word in the interface language, else the name (``target_words.metric``). Every
+    page, message and export names a metric through this or ``target_words.metric``."""
+    return metric(name, activity.metric_label(name) if activity is not None else None)
 
 
 def promise_title(promise: Promise) -> str:

@@ -110,3 +110,23 @@ def test_make_run_says_what_it_does_while_it_installs():
     makefile = (ROOT / "Makefile").read_text()
     assert "--quiet" not in makefile
     assert re.search(r"@echo .*[Ii]nstallerar", makefile)
+
+
+def test_a_metric_reads_as_its_activity_type_names_it_on_every_page(client, auth, users):
+    from fieldlog.models import ActivityType
+
+    from .review_helpers import log
+
+    foot = db.session.scalar(select(ActivityType).where(ActivityType.code == "fotpatrull"))
+    foot.metric_labels = {"contacts": "Samtal med boende"}
+    db.session.commit()
+    (entry_id,) = log(users["officer"], metrics={"contacts": 3})
+
+    auth.login("officer")
+    assert "Samtal med boende 3" in client.get("/entries").get_data(as_text=True)
+    assert "Samtal med boende" in client.get("/log/arjeplog-fotpatrull").get_data(as_text=True)
+    auth.logout()
+    auth.login("supervisor")
+    for url in ("/review", f"/entries/{entry_id}/history"):
+        page = client.get(url).get_data(as_text=True)
+        assert re.search(r"<dt>Samtal med boende</dt><dd>3</dd>", page), url

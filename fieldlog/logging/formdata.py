@@ -22,19 +22,6 @@ LONGEST_MINUTES = 24 * 60
 STEP = dt.timedelta(minutes=5)
 
 
-def metric_label(name: str) -> str:
-    """A metric's name in the interface language."""
-    labels = {
-        "contacts": _("Kontakter"),
-        "vehicles_checked": _("Kontrollerade fordon"),
-        "breath_tests": _("Utandningsprov"),
-        "fines": _("Böter"),
-        "reports": _("Anmälningar"),
-        "participants": _("Deltagare"),
-    }
-    return labels.get(name, name)
-
-
 def field_labels() -> dict[str, str]:
     """The entry's field names as a person reads them, to name the field in a message."""
     return {

@@ -55,7 +55,6 @@ def entries():
         preview=PREVIEW,
         window_reason=window_reason_of,
         local=lambda t: t.astimezone(ZoneInfo(zone())).strftime("%Y-%m-%d %H:%M"),
-        metric_label=formdata.metric_label,
     )
     return page, 422 if filters.errors else 200
 

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..auth import roles_required
-from ..labels import metric_words, outside_window_reason
+from ..labels import outside_window_reason
 from ..models import Entry, Municipality, Promise
 from ..services import scope
 from ..services.commitments import PromiseResolver
@@ -128,8 +128,6 @@ def render_form(
         durations=formdata.duration_choices(
             promise.activity_type.default_minutes, fields["duration"]
         ),
-        # as the validation names a metric in its message: the activity type's own label
-        metric_label=lambda name: metric_words(promise.activity_type, name),
         labels=formdata.field_labels(),
         warning=warning,
         time_rule_reason=outside_window_reason(promise.time_rule),

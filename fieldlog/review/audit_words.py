@@ -28,6 +28,7 @@ from ..labels import (
 from ..models import ActivityType, AuditEvent, Commitment, Municipality, Promise, TimeWindow, User
 from ..rules.counting import OBEKVAM_TID
 from ..services.followups import STATE_WORDS
+from ..target_words import metric
 
 HIDDEN = {"client_id", "version", "content_hash"}
 PER_WORDS = {
@@ -145,8 +146,6 @@ def _time_rule(value: str) -> str:
 
 def shown(name: str, value: Any, zone: str) -> str | None:
     """A stored value as a person reads it: words for codes and keys, local times."""
-    from .queue import metric_label
-
     if value is None or value == "" or value == [] or value == {}:
         return None
     if isinstance(value, bool):
@@ -178,7 +177,7 @@ def shown(name: str, value: Any, zone: str) -> str | None:
     if name == "targets" and isinstance(value, list):
         return "; ".join(_target(t) for t in value) or None
     if name == "metrics" and isinstance(value, dict):
-        return ", ".join(f"{metric_label(k)} {v}" for k, v in value.items())
+        return ", ".join(f"{metric(k)} {v}" for k, v in value.items())
     if isinstance(value, dict):
         parts = (f"{field_words(k)}: {shown(k, v, zone) or '–'}" for k, v in value.items())
         return "; ".join(parts)

@@ -19,15 +19,6 @@ from ..services import scope
 QUEUE_LIMIT = 200
 LATE_AFTER = dt.timedelta(hours=48)
 
-METRIC_LABELS = {
-    "contacts": _l("Kontakter"),
-    "vehicles_checked": _l("Kontrollerade fordon"),
-    "breath_tests": _l("Utandningsprov"),
-    "fines": _l("Ordningsböter"),
-    "reports": _l("Anmälningar"),
-    "participants": _l("Deltagare"),
-}
-
 REJECT_REASONS = {
     "wrong_promise": _l("Fel löfte eller aktivitet"),
     "time": _l("Inte på obekväm tid som löftet kräver"),
@@ -35,12 +26,6 @@ REJECT_REASONS = {
     "duplicate": _l("Dubblett av en annan post"),
     "missing": _l("Uppgifter saknas eller är oklara"),
 }
-
-
-def metric_label(name: str) -> str:
-    """A metric's name in words."""
-    label = METRIC_LABELS.get(name)
-    return str(label) if label else name.replace("_", " ")
 
 
 @dataclass

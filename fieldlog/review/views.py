@@ -16,7 +16,7 @@ from ..services.entries import EntryError
 from ..services.review import ReviewOutcome, review_many
 from .audit_log import AuditQuery, known_actions, search
 from .audit_words import changes, event_actor, event_object, event_title
-from .queue import REJECT_REASONS, QueueFilters, metric_label, queue_page, warnings_for
+from .queue import REJECT_REASONS, QueueFilters, queue_page, warnings_for
 from .undo import remember_decision, undo_last_decision, undoable_decision
 
 bp = Blueprint("review", __name__)
@@ -26,7 +26,6 @@ bp = Blueprint("review", __name__)
 def review_helpers(state) -> None:
     """Helpers the review templates and their imported macros share (globals reach macros)."""
     state.app.jinja_env.globals.update(
-        metric_label=metric_label,
         event_title=event_title,
         event_actor=event_actor,
         event_object=event_object,
