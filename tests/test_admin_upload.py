@@ -264,3 +264,12 @@ def test_a_date_that_cannot_be_names_the_field_and_stores_nothing(client, auth, 
     first = db.session.scalar(select(Commitment).where(Commitment.key == "arjeplog-2023-2024"))
     assert first.valid_from.isoformat() == "2023-01-01"
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+
+
+def test_a_target_too_large_says_the_largest(client, auth, users):
+    auth.login("coordinator")
+    doc = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    doc["commitments"][0]["promises"][0]["yearly_target"] = 2_000_000
+    response = _upload(client, yaml.safe_dump(doc, allow_unicode=True))
+    assert response.status_code == 422
+    assert "yearly_target: får vara högst 1 000 000." in response.get_data(as_text=True)

@@ -30,7 +30,7 @@ from ..rules.windows import TimeWindow as WindowRule
 # The longest text each field's column holds.
 TEXT_LIMITS = {"code": 40, "label": 120, "label_en": 120, "name": 120, "key": 80, "title": 300}
 TEXT_LIMITS.update(area=200, place_hint=200, district=120, places=200)
-MOST_PER_YEAR = 1_000_000
+MOST_PER_YEAR = 1_000_000  # its words in RULES["at_most"] say the number
 VERSIONS = (1, 2)
 
 # The fields each part of a file may have, by format version.
@@ -80,7 +80,7 @@ RULES = {
         "must be a whole number ≥ 1 or null",
         _l("måste vara ett heltal, minst 1, eller tomt."),
     ),
-    "at_most": (f"must be at most {MOST_PER_YEAR}", _l("är för stort.")),
+    "at_most": (f"must be at most {MOST_PER_YEAR}", _l("får vara högst 1 000 000.")),
     "time_rule": (
         "must be obekvam_tid, the code of a time window, or absent",
         _l("måste vara obekväm tid, ett tidsfönster eller ingen regel."),
