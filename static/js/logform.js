@@ -67,7 +67,8 @@
     var e = { client_id: form.dataset.new ? crypto.randomUUID() : el.client_id.value,
       promise: form.dataset.promise, started_at: started, place: el.place.value,
       municipality: el.municipality.value || undefined,
-      officers: number(el.officers.value), notes: el.notes.value, metrics: metrics };
+      officers: el.officers.value.trim() === "" ? undefined : number(el.officers.value),  /* emptied: the default, 1 */
+      notes: el.notes.value, metrics: metrics };
     form.querySelectorAll('[name^="metric_"]').forEach(function (m) {
       if (m.value !== "") metrics[m.name.slice(7)] = number(m.value);
     });

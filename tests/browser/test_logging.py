@@ -60,6 +60,19 @@ def test_an_officer_logs_a_foot_patrol_in_two_taps(phone, users):
     assert errors == []  # no script refused by the Content-Security-Policy, no script error
 
 
+def test_an_emptied_count_of_officers_is_sent_as_the_default_one(phone, users):
+    page = phone.new_page()
+    login(page, "officer", PASSWORD)
+    page.locator(FOTPATRULL).tap()
+    form_ready(page)
+    page.get_by_role("spinbutton", name="Antal poliser").fill("")  # cleared with a cold thumb
+    page.get_by_role("button", name="Spara").tap()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#outbox-status")).to_contain_text("Sparad och skickad")
+    (entry,) = stored_entries()
+    assert (entry.status, entry.officers) == ("pending", 1)
+
+
 def test_a_back_dated_daytime_entry_is_warned_about_and_stored_as_not_counted(phone, users):
     page = phone.new_page()
     login(page, "officer", PASSWORD)
