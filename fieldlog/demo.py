@@ -186,7 +186,7 @@ class Sampler:
 
     def plan(self, commitment: Commitment, naming: dict[int, list[Commitment]]) -> list[Planned]:
         """The entries of one agreement, every year it was in force up to yesterday."""
-        in_force = InForce(commitment, naming)
+        in_force = InForce(commitment, lambda mid: naming.get(mid, []))
         last = self.today - dt.timedelta(days=1)
         end = last if commitment.until_superseded else min(last, commitment.valid_to)
         span = [

@@ -338,6 +338,75 @@ def test_a_joint_agreement_superseded_for_one_municipality_only(kusten, api):
     assert patrol["tally"]["counted"] == 1
 
 
+def test_a_joint_agreement_ended_in_one_municipality_stays_ended_after_its_own_ends(kusten, api):
+    load(
+        commitment(
+            "kusten-gemensamt",
+            ["9901", "9902"],
+            "2023-01-01",
+            "2026-12-31",
+            promise("gemensam-patrull", target={"count": 4, "per": "year"}),
+        ),
+        commitment("norrby-egen", ["9901"], "2024-06-01", "2024-12-31", promise("norrby-patrull")),
+    )
+    coordinator = kusten["coordinator"]
+
+    def active(code: str, day: str) -> list[str]:
+        response = api.get(f"/api/v1/commitments/active?municipality={code}&on={day}", coordinator)
+        return [c["key"] for c in response.get_json().get("commitments", [])]
+
+    # "A later single-municipality whole-area agreement ends a joint one for that
+    # municipality from its valid_from": ended, it does not come back when its own one ends.
+    assert active("9901", "2024-12-31") == ["norrby-egen"]
+    assert active("9901", "2025-01-01") == []
+    assert active("9902", "2025-01-01") == ["kusten-gemensamt"]
+    results = api.sync(
+        kusten["officer"],
+        entry("gemensam-patrull", "2025-03-03T10:00", municipality="9901"),
+        entry("gemensam-patrull", "2025-03-03T10:00", municipality="9902"),
+    )
+    assert [r["status"] for r in results] == ["invalid", "created"]
+    assert {r["municipality"] for r in tally_rows(api, coordinator, 2025)} == {"9902"}
+
+
+def test_a_joint_rows_periods_are_judged_alike_whichever_municipality_is_asked(kusten, api):
+    load(
+        commitment(
+            "kusten-gemensamt",
+            ["9901", "9902"],
+            "2025-01-01",
+            "2026-12-31",
+            promise("gemensam-patrull", target={"count": 2, "per": "quarter"}),
+        ),
+        commitment("norrby-egen", ["9901"], "2025-07-01", "2025-12-31", promise("norrby-patrull")),
+    )
+    api.sync(
+        kusten["officer"],
+        entry("gemensam-patrull", "2025-02-03T10:00", municipality="9901"),
+        entry("gemensam-patrull", "2025-02-04T10:00", municipality="9901"),
+        entry("gemensam-patrull", "2025-08-04T10:00", municipality="9902"),
+    )
+    approve_all(api, kusten["supervisor"])
+    coordinator = kusten["coordinator"]
+    # Every quarter of 2025 is due: the joint agreement was in force in Söderby all year,
+    # though only until June in Norrby (rule 2, "in force for at least one covered
+    # municipality"); Norrby's row is judged as Söderby's, asked for alone or not.
+    for code in ("9901", "9902"):
+        for asked in (None, code):
+            year = row_of(tally_rows(api, coordinator, 2025, asked), "gemensam-patrull", code)
+            assert (year["periods_due"], year["periods_met"], year["status"]) == (4, 1, "missed")
+            q3 = row_of(tally_rows(api, coordinator, 2025, asked, "Q3"), "gemensam-patrull", code)
+            assert (q3["joint_counted"], q3["periods_due"], q3["status"]) == (1, 1, "missed")
+    public = client_get_public(api, "9901", 2025)
+    assert (public["periods_due"], public["periods_met"]) == (4, 1)
+
+
+def client_get_public(api, code: str, year: int) -> dict:
+    """The public API's row of the joint promise in ``code``."""
+    body = api.client.get(f"/api/v1/public/{code}?year={year}").get_json()
+    return next(r for r in body["tallies"] if r["promise"] == "gemensam-patrull")
+
+
 def test_a_later_single_agreement_starting_before_the_joint_one_is_refused(kusten):
     with pytest.raises(CommitmentFileError) as refused:
         load(

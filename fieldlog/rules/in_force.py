@@ -22,14 +22,31 @@ class Period(Protocol):
 P = TypeVar("P", bound=Period)
 
 
+def _joint(commitment: Period) -> bool:
+    return bool(getattr(commitment, "joint", False))
+
+
+def _ended_by_own(commitment: P, items: list[P], day: dt.date) -> bool:
+    """Whether a joint ``commitment`` has ended in this municipality by ``day``: a
+    single-municipality agreement of the same slot that started after it, and by ``day``,
+    ends it there from its ``valid_from`` for good (Version 2, "Rules, amended" 1), also
+    once that agreement has ended in turn."""
+    return _joint(commitment) and any(
+        not _joint(c) and commitment.valid_from < c.valid_from <= day for c in items
+    )
+
+
 def commitment_in_force(commitments: Iterable[P], day: dt.date) -> P | None:
-    """The commitment in force on ``day`` among one municipality's commitments, or None.
+    """The commitment in force on ``day`` among one municipality's commitments of one slot,
+    or None.
 
     The one whose period covers the day; failing that, the latest that started
     before the day and stays in force until superseded, as long as no later
-    commitment has started by then.
+    commitment has started by then. A joint agreement ended in this municipality by a
+    later one of its own (:func:`_ended_by_own`) is not in force there again.
     """
     items = sorted(commitments, key=lambda c: c.valid_from)
+    items = [c for c in items if not _ended_by_own(c, items, day)]
     covering = [c for c in items if c.valid_from <= day <= c.valid_to]
     if covering:
         return covering[-1]

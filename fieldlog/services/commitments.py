@@ -4,6 +4,7 @@ and the promise an entry belongs to."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..inputs import is_municipality_code
@@ -59,16 +60,23 @@ def commitments_during_year(municipality: Municipality, year: int) -> list[Commi
 
 class InForce:
     """Whether one commitment is in force on a day, in at least one municipality it covers
-    (rule 1 per slot; a joint agreement may be superseded in one municipality only)."""
+    (rule 1 per slot; a joint agreement may be superseded in one municipality only).
 
-    def __init__(self, commitment: Commitment, naming: dict[int, list[Commitment]]) -> None:
+    ``covering(municipality_id)`` gives every commitment covering a municipality (the
+    catalogue's ``covering``): asked for each municipality the commitment covers, so that
+    whether a joint agreement is in force never depends on which municipalities a
+    request names (CONTRACT.md, Version 2, "Rules, amended" 2)."""
+
+    def __init__(
+        self, commitment: Commitment, covering: Callable[[int], Iterable[Commitment]]
+    ) -> None:
         slot = slot_of(commitment)
         self.commitment = commitment
         self._days: dict[dt.date, bool] = {}
         self._on: dict[tuple[int, dt.date], bool] = {}
         self.slots = {
             m.id: sorted(
-                (c for c in naming.get(m.id, []) if slot_of(c) == slot),
+                (c for c in covering(m.id) if slot_of(c) == slot),
                 key=lambda c: c.valid_from,
             )
             for m in commitment.municipalities
@@ -115,7 +123,7 @@ class PromiseResolver:
     def __init__(self, user: User) -> None:
         self.user = user
         self.catalogue = catalogue.current()
-        self._in_forces: dict[tuple[int, int], InForce] = {}
+        self._in_forces: dict[int, InForce] = {}
         self._by_key: dict[tuple[str, str | None], tuple[Resolved, InForce | None]] = {}
 
     def _promise(self, key: str) -> Promise | None:
@@ -130,14 +138,12 @@ class PromiseResolver:
     def _commitments_of(self, municipality: Municipality) -> list[Commitment]:
         return self.catalogue.covering(municipality.id)
 
-    def _in_force(self, commitment: Commitment, municipality: Municipality) -> InForce:
-        """Whether ``commitment`` is in force in ``municipality``, made once per pair (a batch
-        asks for the same few again and again)."""
-        key = (commitment.id, municipality.id)
-        if key not in self._in_forces:
-            naming = {municipality.id: self._commitments_of(municipality)}
-            self._in_forces[key] = InForce(commitment, naming)
-        return self._in_forces[key]
+    def _in_force(self, commitment: Commitment) -> InForce:
+        """Whether ``commitment`` is in force, in each municipality it covers: made once per
+        commitment (a batch asks about the same few again and again)."""
+        if commitment.id not in self._in_forces:
+            self._in_forces[commitment.id] = InForce(commitment, self.catalogue.covering)
+        return self._in_forces[commitment.id]
 
     def known_key(self, key: str) -> bool:
         """Whether a promise with ``key`` exists where the user may see it."""
@@ -178,7 +184,7 @@ class PromiseResolver:
                 return Resolved(reason="other_municipality", field="municipality"), None
         if not scope.may_see_municipality(self.user, municipality):
             return Resolved(reason="unknown"), None
-        in_force = self._in_force(commitment, municipality)
+        in_force = self._in_force(commitment)
         if promise.activity_type is None:
             return Resolved(municipality=municipality, reason="not_countable"), in_force
         if not scope.may_log(self.user, promise):

@@ -203,7 +203,7 @@ def yearly_rows(
         target, pid, places_listed = f.target, f.promise_id, f.places
         if pid not in judges:
             if f.commitment.id not in in_forces:  # one per agreement, shared by its promises
-                in_forces[f.commitment.id] = InForce(f.commitment, naming)
+                in_forces[f.commitment.id] = InForce(f.commitment, held.covering)
             judges[pid] = _Judge(
                 target, year, today, span, asked, in_forces[f.commitment.id], f.commitment
             )
