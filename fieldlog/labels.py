@@ -58,6 +58,20 @@ def activity_name(promise: Promise) -> str:
     return activity.label_en if str(get_locale()) == "en" and activity.label_en else activity.label
 
 
+def field_message(label: str, message: str) -> str:
+    """A refused field's message after its label ("Starttid: Starttiden ligger …"), unless
+    the message already begins with it ("Antal poliser måste vara 1 eller mer.")."""
+    return message if message.startswith(label) else f"{label}: {message}"
+
+
+def officers_words(user: User | None) -> str:
+    """The count of people an entry names, as its author's role reads it: "Antal
+    medarbetare" for the municipalities' own staff, else "Antal poliser"."""
+    if getattr(user, "role", None) == "municipal":
+        return _("Antal medarbetare")
+    return _("Antal poliser")
+
+
 def metric_words(activity: ActivityType | None, name: str) -> str:
     """A metric of an activity type in words: the Swedish label the type gives it, else the
     known word in the interface language, else the name (``target_words.metric``). Every

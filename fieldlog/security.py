@@ -127,9 +127,11 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["nav_items"] = nav_items
-    from .labels import metric_words
+    from .labels import field_message, metric_words, officers_words
 
     app.jinja_env.globals["metric_words"] = metric_words  # one naming of a metric everywhere
+    app.jinja_env.globals["officers_words"] = officers_words
+    app.jinja_env.globals["field_message"] = field_message
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
 
 

@@ -120,10 +120,11 @@ def test_bad_fields_are_named_in_swedish_and_nothing_is_stored(client, auth, use
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Starttid: Starttiden ligger mer än 10 minuter fram i tiden." in html
-    assert "Antal poliser: Antal poliser måste vara 1 eller mer." in html
-    assert "Antal: Kontakter måste vara 0 eller mer." in html
-    assert "Längd: Längden måste vara ett antal minuter" in html
+    # Each field named once: by the reason itself, else before it.
+    assert "<li>Starttiden ligger mer än 10 minuter fram i tiden.</li>" in html
+    assert "<li>Antal poliser måste vara 1 eller mer.</li>" in html
+    assert "<li>Antal: Kontakter måste vara 0 eller mer.</li>" in html
+    assert "<li>Längden måste vara ett antal minuter" in html
     assert count() == 0
     # The officer's values stay in the form.
     assert f'value="{tomorrow}"' in html

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..inputs import number_from_form, whole_number
-from ..labels import outside_window_reason
+from ..labels import officers_words, outside_window_reason
 from ..models import Entry, Municipality, Promise, User
 from ..rules import in_window, is_holiday_or_eve
 from ..services import scope
@@ -34,9 +34,7 @@ def field_labels() -> dict[str, str]:
         "place": _("Plats"),
         "lat": _("Position"),
         "lon": _("Position"),
-        "officers": _("Antal medarbetare")
-        if getattr(current_user, "role", None) == "municipal"
-        else _("Antal poliser"),
+        "officers": officers_words(current_user),
         "metrics": _("Antal"),
         "notes": _("Anteckningar"),
         "base_version": _("Version"),

@@ -26,7 +26,7 @@ from ..inputs import (
     whole_number,
     whole_number_problem,
 )
-from ..labels import metric_words
+from ..labels import metric_words, officers_words
 from ..models import Municipality, Promise, utcnow
 from ..rules import in_window, to_local
 from .commitments import PromiseResolver
@@ -333,7 +333,7 @@ def validate_entry(
     if data.get("officers") is not None:
         officers, why = _whole_number(data.get("officers"), 1, MOST_OFFICERS)
         if why:
-            errors["officers"] = _("Antal poliser %(reason)s", reason=why)
+            errors["officers"] = f"{officers_words(resolver.user)} {why}"
 
     metrics: dict[str, int] = {}
     raw_metrics = data.get("metrics")

@@ -115,7 +115,7 @@
     box.appendChild(list);
     names.forEach(function (k) {
       var slot = SLOTS[k] && form.querySelector(SLOTS[k]), p = document.createElement("p");
-      list.appendChild(document.createElement("li")).textContent = (F.text.fields[k] || k) + ": " + errors[k];
+      list.appendChild(document.createElement("li")).textContent = F.named(F.text.fields[k] || k, errors[k]);
       if (!slot) return;
       slot = slot.closest("fieldset, .field");
       slot.classList.add("has-error");

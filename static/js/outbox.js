@@ -202,6 +202,11 @@
     var item = items.filter(function (i) { return i.client_id === savedId; })[0];
     return !item ? T.saved_sent : item.state === "new" ? T.saved_local : T.saved_refused;
   }
+  /* A refused field's reason after its label, unless the reason already names it (labels.field_message). */
+  function named(label, reason) {
+    return reason.indexOf(label) === 0 ? reason : label + ": " + reason;
+  }
+
   function element(tag, cls, text) {
     var el = document.createElement(tag);
     el.className = cls;
@@ -215,7 +220,7 @@
     li.appendChild(element("span", "outbox-what", i.label + " · " + i.entry.started_at.replace("T", " ")));
     li.appendChild(element("span", "badge outbox-state", T.states[i.state] || i.state));
     Object.keys(i.errors || {}).forEach(function (k) {
-      li.appendChild(element("p", "error", (T.fields[k] || k) + ": " + i.errors[k]));
+      li.appendChild(element("p", "error", named(T.fields[k] || k, i.errors[k])));
     });
     fix.href = app.dataset.log.replace("KEY", encodeURIComponent(i.entry.promise)) +
       "?outbox=" + encodeURIComponent(i.client_id) +
@@ -304,6 +309,6 @@
     });
   });
 
-  window.Fieldlog = { put: put, get: get, flush: flush, render: render, text: T };
+  window.Fieldlog = { put: put, get: get, flush: flush, render: render, named: named, text: T };
   start();
 })();
