@@ -178,6 +178,11 @@ def test_municipal_staff_count_their_colleagues_not_police_officers(client, auth
         kim, [entry_data(promise="arjeplog-foraldrakvall", started_at="2026-06-09T18:00")]
     )
     assert result.status == "created", result.errors
+    [refused] = sync_entries(
+        kim,
+        [entry_data(promise="arjeplog-foraldrakvall", started_at="2026-06-09T18:30", officers=0)],
+    )
+    assert refused.errors["officers"] == "Antal medarbetare måste vara 1 eller mer."
     auth.logout()
     auth.login("officer")
     assert "Antal poliser" in client.get("/log/arjeplog-fotpatrull").get_data(as_text=True)
