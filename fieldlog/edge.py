@@ -19,6 +19,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from .inputs import ID_MAX, whole_number
+from .labels import field_words
 
 
 class IdConverter(IntegerConverter):
@@ -78,8 +79,6 @@ def refuse_nul() -> None:
         return
     name, in_form = found
     if in_form:
-        from .labels import field_words
-
         raise bad_request(
             _(
                 "%(name)s: innehåller otillåtna tecken (styrtecken). Gå tillbaka och ta bort dem.",

@@ -19,12 +19,11 @@ from .inputs import (
 
 # WTForms' messages that its Swedish catalogue words badly or not at all ("Felaktigt val;
 # kunde inte ceorce:a"), in ours; the rest of its messages from its catalogue.
+CHOOSE_FROM_THE_LIST = _l("Välj ett av alternativen i listan.")
 OWN_WORDS = {
-    "Not a valid choice.": _l("Välj ett av alternativen i listan."),
-    "Invalid Choice: could not coerce.": _l("Välj ett av alternativen i listan."),
-    "Invalid choice(s): one or more data inputs could not be coerced.": _l(
-        "Välj ett av alternativen i listan."
-    ),
+    "Not a valid choice.": CHOOSE_FROM_THE_LIST,
+    "Invalid Choice: could not coerce.": CHOOSE_FROM_THE_LIST,
+    "Invalid choice(s): one or more data inputs could not be coerced.": CHOOSE_FROM_THE_LIST,
 }
 
 

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .auth.loaders import bearer_token
+from .labels import field_message, metric_words, officers_words
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -127,8 +128,6 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["nav_items"] = nav_items
-    from .labels import field_message, metric_words, officers_words
-
     app.jinja_env.globals["metric_words"] = metric_words  # one naming of a metric everywhere
     app.jinja_env.globals["officers_words"] = officers_words
     app.jinja_env.globals["field_message"] = field_message
